@@ -1,0 +1,1 @@
+"""Hito dashboard: the Streamlit app, thin over the geo library."""

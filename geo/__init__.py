@@ -1,0 +1,1 @@
+"""Hito library: border layers, incident ingest, enrichment and queries (never imports streamlit)."""
