@@ -1,0 +1,159 @@
+"""Count incidents and people per local day or week, zero-filled, and sum headline totals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import CATEGORIES, DISPLAY_ZONES
+
+NO_CROSSING = "none"  # the `crossing` label aggregate() gives rows without a crossing
+
+
+def aggregate(
+    incidents: pd.DataFrame,
+    *,
+    freq: Literal["day", "week"],
+    by: Literal["crossing", "category"] | None,
+    zone: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Return columns period, [<by>,] incidents, people, one row per period × value of `by`.
+
+    `period` is a datetime.date in `zone` (weeks start on Monday). Rows whose local day
+    falls outside [start, end] are not counted; every period from start (else the first
+    day in the data) to end (else the last) appears, zero-filled, for every value of
+    `by`: the full vocabulary for category; the crossing ids present plus "none".
+    """
+    _check_arguments(incidents, freq, by, zone, start, end)
+    day = _local_days(incidents["occurred_at"], zone)
+    inside = _within(day, start, end)
+    columns = {
+        "period": _period(day, freq).to_numpy(),
+        "incidents": np.ones(len(day), dtype="int64"),
+        "people": incidents["people_count"].fillna(0).to_numpy(dtype="int64"),
+    }
+    keys = ["period"]
+    values: list[str] = []
+    if by is not None:
+        labels = _by_labels(incidents[by], by)
+        columns[by] = labels.to_numpy(dtype=object)
+        keys.append(by)
+        values = _by_values(labels, by)
+    frame = pd.DataFrame(columns)[inside]
+    periods = _period_grid(day[inside], freq, start, end)
+    return _zero_filled(frame, keys, periods, values)
+
+
+def totals(incidents: pd.DataFrame) -> dict[str, int]:
+    """Return incidents, people (nulls as 0), between_complexes and verified counts."""
+    missing = [c for c in ("people_count", "between_complexes", "verified") if c not in incidents]
+    if missing:
+        raise ValueError(f"totals: missing column(s) {missing} (between_complexes: run enrich)")
+    return {
+        "incidents": len(incidents),
+        "people": int(incidents["people_count"].fillna(0).sum()),
+        "between_complexes": int(incidents["between_complexes"].astype(bool).sum()),
+        "verified": int(incidents["verified"].fillna(False).astype(bool).sum()),
+    }
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+def _check_arguments(
+    incidents: pd.DataFrame,
+    freq: str,
+    by: str | None,
+    zone: str,
+    start: date | None,
+    end: date | None,
+) -> None:
+    if freq not in ("day", "week"):
+        raise ValueError(f"aggregate: freq {freq!r} is not 'day' or 'week'")
+    if by not in (None, "crossing", "category"):
+        raise ValueError(f"aggregate: by {by!r} is not None, 'crossing' or 'category'")
+    if zone not in DISPLAY_ZONES:
+        raise ValueError(f"aggregate: zone {zone!r} is not one of {list(DISPLAY_ZONES)}")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"aggregate: start {start} is after end {end}")
+    needed = ["occurred_at", "people_count", *([by] if by else [])]
+    missing = [column for column in needed if column not in incidents.columns]
+    if missing:
+        raise ValueError(f"aggregate: missing column(s) {missing}")
+
+
+# --- compute ------------------------------------------------------------------------------
+
+
+def _local_days(times: pd.Series, zone: str) -> pd.Series:
+    """Local calendar day of each UTC instant, as naive midnight timestamps."""
+    return times.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("D")
+
+
+def _period(day: pd.Series, freq: str) -> pd.Series:
+    if freq == "day":
+        return day
+    return day - pd.to_timedelta(day.dt.dayofweek, unit="D")  # back to Monday
+
+
+def _within(day: pd.Series, start: date | None, end: date | None) -> np.ndarray:
+    inside = np.ones(len(day), dtype=bool)
+    if start is not None:
+        inside &= (day >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        inside &= (day <= pd.Timestamp(end)).to_numpy()
+    return inside
+
+
+def _by_labels(values: pd.Series, by: str) -> pd.Series:
+    labels = values.astype("string")
+    if by == "crossing":
+        return labels.fillna(NO_CROSSING)
+    unknown = sorted(set(labels.unique()) - set(CATEGORIES), key=str)
+    if unknown:
+        raise ValueError(f"aggregate: category values {unknown} are not in {list(CATEGORIES)}")
+    return labels
+
+
+def _by_values(labels: pd.Series, by: str) -> list[str]:
+    if by == "category":
+        return list(CATEGORIES)
+    present = sorted(set(labels.unique()) - {NO_CROSSING})
+    return [*present, NO_CROSSING]
+
+
+def _period_grid(
+    day: pd.Series, freq: str, start: date | None, end: date | None
+) -> pd.DatetimeIndex:
+    first = pd.Timestamp(start) if start is not None else day.min()
+    last = pd.Timestamp(end) if end is not None else day.max()
+    if pd.isna(first) or pd.isna(last):
+        return pd.DatetimeIndex([])
+    if freq == "day":
+        return pd.date_range(first, last, freq="D")
+    first_monday = first - pd.Timedelta(days=first.dayofweek)
+    last_monday = last - pd.Timedelta(days=last.dayofweek)
+    return pd.date_range(first_monday, last_monday, freq="7D")
+
+
+# --- assemble -----------------------------------------------------------------------------
+
+
+def _zero_filled(
+    frame: pd.DataFrame, keys: list[str], periods: pd.DatetimeIndex, values: list[str]
+) -> pd.DataFrame:
+    counts = frame.groupby(keys, sort=False)[["incidents", "people"]].sum()
+    if len(keys) == 1:
+        grid = pd.Index(periods, name="period")
+    else:
+        grid = pd.MultiIndex.from_product([periods, values], names=keys)
+    out = counts.reindex(grid, fill_value=0).astype("int64").reset_index()
+    out["period"] = np.asarray(out["period"].dt.date, dtype=object)
+    if len(keys) > 1:
+        out[keys[1]] = out[keys[1]].astype("string")
+    return out[[*keys, "incidents", "people"]]
