@@ -1,0 +1,69 @@
+"""Read an incident file of any supported format, detected from its content, never its name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from geo.ingest import acled, generic_csv, geojson, iom
+from geo.ingest.assemble import build_result
+from geo.ingest.detect import (
+    DecodedText,
+    content_kind,
+    csv_flavour,
+    decode,
+    detect_delimiter,
+    suffix_notice,
+)
+from geo.ingest.raw import RawIncidents
+from geo.ingest.report import IngestError, IngestResult
+from geo.ingest.split_csv import read_header, split_csv
+from geo.layers import Layers, load_layers
+from geo.settings import DEFAULT_SETTINGS, Settings
+
+CSV_READERS = {"csv": generic_csv, "acled": acled, "iom": iom}
+
+
+def read_incidents(
+    path: str | Path, *, layers: Layers | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> IngestResult:
+    """Read an incident file (CSV, GeoJSON, ACLED or IOM MMP CSV) into canonical incidents.
+
+    Every row is either an incident or named in the report's problems; raises IngestError
+    when the file cannot be read at all. `layers` defaults to the bundled reference layers.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise IngestError(f"{path}: cannot open: {error.strerror}") from error
+    return read_incidents_bytes(data, str(path), layers=layers, settings=settings)
+
+
+def read_incidents_bytes(
+    data: bytes, name: str, *, layers: Layers | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> IngestResult:
+    """Read incidents from bytes (an upload); `name` is used in messages and notices only."""
+    decoded = decode(data, name)
+    kind = content_kind(decoded.text, name)
+    raw = geojson.to_raw(decoded.text, name) if kind == "json" else _read_csv(decoded, name)
+    mismatch = suffix_notice(name, kind)
+    raw.notices[:0] = [*decoded.notices, *([mismatch] if mismatch else [])]
+    return build_result(raw, layers if layers is not None else default_layers(), settings)
+
+
+def _read_csv(decoded: DecodedText, name: str) -> RawIncidents:
+    delimiter = detect_delimiter(decoded.text)
+    header = read_header(decoded.text, delimiter)
+    reader = CSV_READERS[csv_flavour(header)]
+    reader.check_header(header, name)
+    return reader.to_raw(split_csv(decoded, delimiter, name), name)
+
+
+@lru_cache(maxsize=1)
+def default_layers() -> Layers:
+    """Return the bundled reference layers, loaded once per process."""
+    try:
+        return load_layers()
+    except (OSError, ValueError) as error:
+        raise IngestError(f"cannot load the reference layers: {error}") from error
