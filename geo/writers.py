@@ -1,0 +1,166 @@
+"""Write incident frames to CSV, GeoJSON or GeoPackage, chosen by the file's suffix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo.schema import CANONICAL_DTYPES, DERIVED_DTYPES, WGS84
+
+GPKG_LAYER: Final = "incidents"  # also the GeoJSON collection name
+LIST_SEPARATOR: Final = ";"
+COORDINATE_DECIMALS: Final = 6
+# CSV order: id, time, place, then the rest of the canonical columns, then derived ones.
+CSV_LEADING_COLUMNS: Final[tuple[str, ...]] = ("incident_id", "occurred_at", "lat", "lon")
+
+
+def write_incidents(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Write `frame` to `path` as .csv, .geojson or .gpkg (layer "incidents"), in EPSG:4326.
+
+    Times are written as ISO 8601 UTC (`2025-12-03T14:05:00Z`), coordinates with six
+    decimals, nationalities joined with ";" (JSON lists in GeoJSON). Raises ValueError for
+    an unknown suffix or a frame that is not one of point incidents with UTC times.
+    """
+    path = Path(path)
+    writer = _writer_for(path)
+    writer(_checked_wgs84(frame, path), path)
+
+
+def check_output_path(path: Path) -> None:
+    """Raise ValueError naming the suffix when `path` is not a format we can write."""
+    _writer_for(Path(path))
+
+
+def ordered_columns(frame: pd.DataFrame) -> list[str]:
+    """Return the non-geometry columns: canonical order, then derived, then any others."""
+    canonical = [c for c in CANONICAL_DTYPES if c in frame.columns]
+    derived = [c for c in DERIVED_DTYPES if c in frame.columns]
+    known = {*canonical, *derived, *CSV_LEADING_COLUMNS, frame.geometry.name}
+    others = [c for c in frame.columns if c not in known]
+    return canonical + derived + others
+
+
+def iso_utc(times: pd.Series) -> pd.Series:
+    """Format tz-aware times as ISO 8601 UTC with a `Z` (fractions only when present)."""
+    utc = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    whole_seconds = np.isnat(utc) | (utc == utc.astype("datetime64[s]"))
+    unit: Literal["s", "us"] = "s" if bool(whole_seconds.all()) else "us"
+    text = np.char.add(np.datetime_as_string(utc, unit=unit), "Z")
+    result = pd.Series(text, index=times.index, dtype="string")
+    return result.mask(times.isna())
+
+
+def join_lists(values: pd.Series) -> pd.Series:
+    """Join list cells with ";" (missing or empty → empty string)."""
+    joined = [
+        LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else ""
+        for v in values
+    ]
+    return pd.Series(joined, index=values.index, dtype="string")
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _writer_for(path: Path) -> Callable[[gpd.GeoDataFrame, Path], None]:
+    writer = _WRITERS.get(path.suffix.lower())
+    if writer is None:
+        suffix = path.suffix or "(no suffix)"
+        raise ValueError(f"{path}: cannot write format {suffix!r}; use {', '.join(_WRITERS)}")
+    return writer
+
+
+def _checked_wgs84(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Check points and UTC-able times; return the frame in EPSG:4326."""
+    if frame.crs is None:
+        raise ValueError(f"{path}: the incident frame has no CRS; expected {WGS84}")
+    geometry = frame.geometry
+    not_points = geometry.isna() | (geometry.geom_type != "Point") | geometry.is_empty
+    if not_points.any():
+        row = frame.index[not_points.to_numpy()][0]
+        raise ValueError(f"{path}: row {row}: geometry must be a point, got {geometry[row]}")
+    if "occurred_at" in frame.columns:
+        times = frame["occurred_at"]
+        if not isinstance(times.dtype, pd.DatetimeTZDtype):
+            raise ValueError(f"{path}: occurred_at must be tz-aware (UTC), got dtype {times.dtype}")
+    return frame.to_crs(WGS84)
+
+
+# --- writers --------------------------------------------------------------------------------
+
+
+def _write_csv(frame: gpd.GeoDataFrame, path: Path) -> None:
+    table = pd.DataFrame(index=frame.index)
+    table["incident_id"] = frame["incident_id"] if "incident_id" in frame.columns else pd.NA
+    table["occurred_at"] = iso_utc(frame["occurred_at"]) if "occurred_at" in frame else pd.NA
+    table["lat"] = _fixed(frame.geometry.y)
+    table["lon"] = _fixed(frame.geometry.x)
+    for column in ordered_columns(frame):
+        if column not in table.columns:
+            table[column] = _csv_cell_text(frame[column])
+    table.to_csv(path, index=False, na_rep="", lineterminator="\n")
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    table = _ogr_table(frame, lists_as_text=False)
+    path.unlink(missing_ok=True)  # the GeoJSON driver refuses to overwrite a file
+    pyogrio.write_dataframe(
+        table,
+        path,
+        driver="GeoJSON",
+        layer=GPKG_LAYER,
+        layer_options={"COORDINATE_PRECISION": COORDINATE_DECIMALS},
+    )
+
+
+def _write_gpkg(frame: gpd.GeoDataFrame, path: Path) -> None:
+    table = _ogr_table(frame, lists_as_text=True)
+    pyogrio.write_dataframe(table, path, driver="GPKG", layer=GPKG_LAYER)
+
+
+_WRITERS: Final[dict[str, Callable[[gpd.GeoDataFrame, Path], None]]] = {
+    ".csv": _write_csv,
+    ".geojson": _write_geojson,
+    ".gpkg": _write_gpkg,
+}
+
+
+def _ogr_table(frame: gpd.GeoDataFrame, *, lists_as_text: bool) -> gpd.GeoDataFrame:
+    """Order the columns; join list columns with ";" when the format has no list type."""
+    columns = ordered_columns(frame)
+    table = gpd.GeoDataFrame(frame[columns].copy(), geometry=frame.geometry, crs=WGS84)
+    for column in columns:
+        if _holds_lists(table[column]):
+            table[column] = join_lists(table[column]) if lists_as_text else table[column]
+    return table
+
+
+def _csv_cell_text(values: pd.Series) -> pd.Series:
+    """Return CSV text for one column: lists joined, booleans as true/false, rest unchanged."""
+    if _holds_lists(values):
+        return join_lists(values)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        text = np.where(values.fillna(False).to_numpy(dtype=bool), "true", "false")
+        return pd.Series(text, index=values.index, dtype="string").mask(values.isna())
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return iso_utc(values)
+    return values
+
+
+def _holds_lists(values: pd.Series) -> bool:
+    """Tell whether an object column holds list cells (judged by its first non-null cell)."""
+    if values.dtype != object:
+        return False
+    present = values.dropna()
+    return not present.empty and isinstance(present.iloc[0], list | tuple | np.ndarray)
+
+
+def _fixed(values: pd.Series) -> pd.Series:
+    text = np.char.mod(f"%.{COORDINATE_DECIMALS}f", values.to_numpy(dtype="float64"))
+    return pd.Series(text, index=values.index, dtype="string")

@@ -1,0 +1,162 @@
+"""Tests for geo.writers: CSV, GeoJSON and GeoPackage output, and the CSV round trip."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+
+from geo.demo import generate_demo
+from geo.ingest import read_incidents
+from geo.layers import Layers
+from geo.schema import CANONICAL_DTYPES, METRIC_CRS, WGS84
+from geo.writers import GPKG_LAYER, write_incidents
+
+CSV_HEADER = [
+    "incident_id", "occurred_at", "lat", "lon", "category", "crossing", "people_count",
+    "nationalities", "source", "source_url", "description", "verified", "synthetic",
+]  # fmt: skip
+
+
+@pytest.fixture
+def two_rows() -> gpd.GeoDataFrame:
+    """Two hand-made incidents with known values (one with every optional cell empty)."""
+    frame = pd.DataFrame(
+        {
+            "incident_id": ["t-1", "t-2"],
+            "occurred_at": pd.to_datetime(["2025-12-03T14:05:00Z", "2026-01-10T03:30:00Z"]),
+            "category": ["stranded_group", "detention"],
+            "crossing": ["chacalluta", None],
+            "people_count": [42, None],
+            "nationalities": [["VEN", "COL"], []],
+            "source": ["test fixture", "test fixture"],
+            "source_url": ["https://example.org/a", None],
+            "description": ["[SYNTHETIC] waits, \"quoted\", with comma", "[SYNTHETIC] held"],
+            "verified": [True, False],
+            "synthetic": [True, True],
+        }
+    ).astype(CANONICAL_DTYPES)
+    points = gpd.points_from_xy([-70.3141234567, -70.25362], [-18.3112, -18.01465])
+    return gpd.GeoDataFrame(frame, geometry=points, crs=WGS84)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_csv_has_the_agreed_columns_and_text(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    write_incidents(two_rows, path)
+    rows = _csv_rows(path)
+    assert list(rows[0]) == CSV_HEADER
+    assert rows[0]["occurred_at"] == "2025-12-03T14:05:00Z"
+    assert (rows[0]["lat"], rows[0]["lon"]) == ("-18.311200", "-70.314123")
+    assert rows[0]["nationalities"] == "VEN;COL"
+    assert rows[0]["description"] == '[SYNTHETIC] waits, "quoted", with comma'
+    assert (rows[0]["verified"], rows[1]["verified"]) == ("true", "false")
+    assert rows[1]["people_count"] == rows[1]["crossing"] == rows[1]["nationalities"] == ""
+
+
+def test_csv_puts_derived_then_other_columns_last(
+    two_rows: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    frame = two_rows.assign(
+        note=["a", "b"], between_complexes=[True, False], region=["CL-AP", "PE-TAC"]
+    )
+    write_incidents(frame, tmp_path / "out.csv")
+    rows = _csv_rows(tmp_path / "out.csv")
+    assert list(rows[0])[len(CSV_HEADER):] == ["region", "between_complexes", "note"]
+    assert rows[0]["between_complexes"] == "true"
+
+
+def test_csv_converts_other_time_zones_and_crs(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    frame = two_rows.to_crs(METRIC_CRS)
+    frame["occurred_at"] = frame["occurred_at"].dt.tz_convert("America/Santiago")
+    write_incidents(frame, tmp_path / "out.csv")
+    row = _csv_rows(tmp_path / "out.csv")[0]
+    assert row["occurred_at"] == "2025-12-03T14:05:00Z"
+    assert (row["lat"], row["lon"]) == ("-18.311200", "-70.314123")
+
+
+def test_geojson_keeps_lists_and_utc_times(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "out.geojson"
+    write_incidents(two_rows, path)
+    write_incidents(two_rows, path)  # writing twice replaces the file
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    assert len(features) == 2
+    properties = features[0]["properties"]
+    assert properties["nationalities"] == ["VEN", "COL"]
+    assert properties["occurred_at"] == "2025-12-03T14:05:00Z"
+    assert features[0]["geometry"]["coordinates"] == [-70.314123, -18.3112]
+    assert features[1]["properties"]["people_count"] is None
+
+
+def test_gpkg_has_an_incidents_layer(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "out.gpkg"
+    write_incidents(two_rows, path)
+    assert GPKG_LAYER in pyogrio.list_layers(path)[:, 0]
+    back = pyogrio.read_dataframe(path, layer=GPKG_LAYER)
+    assert back["nationalities"].tolist() == ["VEN;COL", ""]
+    assert back["occurred_at"].iloc[0] == pd.Timestamp("2025-12-03T14:05:00Z")
+    assert back.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out.shp", "out"])
+def test_unknown_suffix_is_refused_by_name(
+    two_rows: gpd.GeoDataFrame, tmp_path: Path, name: str
+) -> None:
+    suffix = Path(name).suffix or "(no suffix)"
+    with pytest.raises(ValueError, match=re.escape(f"cannot write format '{suffix}'")):
+        write_incidents(two_rows, tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+def test_naive_times_are_refused(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    frame = two_rows.assign(occurred_at=two_rows["occurred_at"].dt.tz_localize(None))
+    with pytest.raises(ValueError, match="occurred_at must be tz-aware"):
+        write_incidents(frame, tmp_path / "out.csv")
+
+
+def test_non_point_geometry_is_refused(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    frame = two_rows.copy()
+    frame.loc[1, "geometry"] = None
+    with pytest.raises(ValueError, match="row 1: geometry must be a point"):
+        write_incidents(frame, tmp_path / "out.csv")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".geojson"])
+def test_demo_reads_back_through_ingest_unchanged(
+    layers: Layers, tmp_path: Path, suffix: str
+) -> None:
+    demo = generate_demo(2000, 5, layers)
+    path = tmp_path / f"demo{suffix}"
+    write_incidents(demo, path)
+    result = read_incidents(path, layers=layers)
+    assert (result.report.total, result.report.accepted, result.report.rejected) == (2000, 2000, 0)
+    back = result.incidents.sort_values("incident_id").reset_index(drop=True)
+    original = demo.sort_values("incident_id").reset_index(drop=True)
+    for column in CANONICAL_DTYPES:
+        if column == "nationalities":
+            assert back[column].map(list).tolist() == original[column].tolist()
+        else:
+            pd.testing.assert_series_equal(back[column], original[column], check_dtype=False)
+    assert np.array_equal(back.geometry.x, original.geometry.x)
+    assert np.array_equal(back.geometry.y, original.geometry.y)
+
+
+def test_csv_keeps_fractional_seconds_when_present(
+    two_rows: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    frame = two_rows.copy()
+    frame.loc[1, "occurred_at"] = pd.Timestamp("2026-01-10T03:30:00.250Z")
+    write_incidents(frame, tmp_path / "out.csv")
+    times = [row["occurred_at"] for row in _csv_rows(tmp_path / "out.csv")]
+    assert times == ["2025-12-03T14:05:00.000000Z", "2026-01-10T03:30:00.250000Z"]
