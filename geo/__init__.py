@@ -1,1 +1,1 @@
-"""Hito library: border layers, incident ingest, enrichment and queries (never imports streamlit)."""
+"""Hito library: border layers, incident ingest, enrichment, queries (never imports streamlit)."""

@@ -95,5 +95,6 @@ def _read_layer(path: Path) -> gpd.GeoDataFrame:
         raise LayerError(f"{path}: CRS is {frame.crs}, expected {WGS84}")
     invalid = ~frame.geometry.is_valid
     if invalid.any():
-        raise LayerError(f"{path}: {int(invalid.sum())} invalid geometries (features {list(frame.index[invalid])})")
+        features = list(frame.index[invalid])
+        raise LayerError(f"{path}: {int(invalid.sum())} invalid geometries (features {features})")
     return frame

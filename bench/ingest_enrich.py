@@ -1,0 +1,93 @@
+"""Benchmark ingest + enrich throughput (rows/s) on generated CSV files; print JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.enrich import enrich
+from geo.ingest import read_incidents
+from geo.layers import Layers, load_layers
+from geo.schema import CATEGORIES
+
+
+def write_csv(path: Path, n: int, seed: int = 7) -> None:
+    """Write n canonical CSV rows with random points in the two regions' bounding box."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-10-01", tz="UTC").value
+    stop = pd.Timestamp("2026-03-31", tz="UTC").value
+    times = pd.to_datetime(rng.integers(start, stop, n), utc=True).floor("s")
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"bench-{i}" for i in range(n)],
+            "occurred_at": times.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "lat": rng.uniform(-18.9, -17.3, n).round(6),
+            "lon": rng.uniform(-70.6, -69.5, n).round(6),
+            "category": rng.choice(np.array(CATEGORIES), n),
+            "people_count": rng.integers(0, 60, n),
+            "nationalities": "VEN;COL",
+            "source": "bench",
+            "verified": rng.random(n) < 0.6,
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def median_seconds(task: Callable[[], object], runs: int) -> float:
+    """Return the median wall time of `runs` calls of task."""
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        task()
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings)
+
+
+def measure(n: int, runs: int, layers: Layers, folder: Path) -> list[dict[str, object]]:
+    """Return the ingest, enrich and combined figures for n rows."""
+    path = folder / f"incidents_{n}.csv"
+    write_csv(path, n)
+    result = read_incidents(path, layers=layers)
+    assert result.report.accepted == n, result.report.to_dict()["problems"][:3]
+    ingest_s = median_seconds(lambda: read_incidents(path, layers=layers), runs)
+    enrich_s = median_seconds(lambda: enrich(result.incidents, layers), runs)
+    def ingest_and_enrich() -> object:
+        return enrich(read_incidents(path, layers=layers).incidents, layers)
+
+    both_s = median_seconds(ingest_and_enrich, runs)
+    return [
+        {"name": "ingest", "n": n, "runs": runs, "median_s": round(ingest_s, 4)},
+        {"name": "enrich", "n": n, "runs": runs, "median_s": round(enrich_s, 4)},
+        {
+            "name": "ingest+enrich",
+            "n": n,
+            "runs": runs,
+            "median_s": round(both_s, 4),
+            "rows_per_s": round(n / both_s),
+        },
+    ]
+
+
+def main() -> None:
+    """Run the benchmark at 1e5 and 1e6 rows (1e4 and 1e5 with --quick)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs")
+    args = parser.parse_args()
+    sizes, runs = ((10_000, 100_000), 3) if args.quick else ((100_000, 1_000_000), 5)
+    layers = load_layers()
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            for figure in measure(n, runs, layers, Path(folder)):
+                print(json.dumps(figure), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Build pydeck map views of the reference layers and incidents from allow-listed columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import geopandas as gpd
+import pandas as pd
+import pydeck as pdk
+
+from geo.layers import Layers
+from geo.schema import CATEGORIES
+
+# One colour per category (RGB), reused by legends.
+CATEGORY_COLOURS: Final[dict[str, tuple[int, int, int]]] = {
+    "stranded_group": (214, 39, 40),
+    "irregular_crossing": (255, 127, 14),
+    "detention": (148, 103, 189),
+    "expulsion": (140, 86, 75),
+    "military_deployment": (44, 62, 80),
+    "border_closure": (127, 127, 127),
+    "humanitarian_aid": (44, 160, 44),
+    "protest": (227, 119, 194),
+    "death_or_injury": (0, 0, 0),
+    "trafficking": (188, 189, 34),
+    "other": (23, 190, 207),
+}
+REGION_COLOURS: Final[dict[str, list[int]]] = {"CL": [31, 119, 180, 40], "PE": [214, 39, 40, 30]}
+# The only incident columns a map layer receives: folium/pydeck embed every property given.
+MAP_COLUMNS: Final[tuple[str, ...]] = ("lon", "lat", "category", "crossing", "people", "local_time")
+INITIAL_VIEW: Final = pdk.ViewState(latitude=-18.25, longitude=-70.1, zoom=8.2)
+
+
+def incident_points(incidents: gpd.GeoDataFrame, zone: str) -> pd.DataFrame:
+    """Return the allow-listed, display-ready columns of incidents for a point layer."""
+    local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+    colours = incidents["category"].astype("string").map(
+        lambda name: list(CATEGORY_COLOURS.get(str(name), (90, 90, 90)))
+    )
+    points = pd.DataFrame(
+        {
+            "lon": incidents.geometry.x.round(5),
+            "lat": incidents.geometry.y.round(5),
+            "category": incidents["category"].astype("string").fillna(""),
+            "crossing": incidents["crossing"].astype("string").fillna("—"),
+            "people": incidents["people_count"].astype("Float64").fillna(0).astype("int64"),
+            "local_time": local + f" ({zone})",
+        }
+    )
+    points["colour"] = colours.to_numpy()
+    return points
+
+
+def pydeck_overview(
+    layers: Layers, countries: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, zone: str
+) -> pdk.Deck:
+    """Return a pydeck map of countries, regions, border, corridor, disputed area, incidents."""
+    points = incident_points(incidents, zone)
+    deck_layers = [
+        _geojson_layer("countries", countries, fill=True, colour=[235, 235, 230, 255]),
+        _geojson_layer("regions", layers.regions, fill=True),
+        _geojson_layer("corridor", layers.corridor, fill=True, colour=[255, 165, 0, 140]),
+        _geojson_layer("disputed", layers.disputed, fill=True, colour=[120, 0, 120, 160]),
+        _geojson_layer("border", layers.border, fill=False, colour=[20, 20, 20, 255]),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=points,
+            id="incidents",
+            get_position=["lon", "lat"],
+            get_fill_color="colour",
+            get_radius=120,
+            radius_min_pixels=2,
+            radius_max_pixels=10,
+            pickable=True,
+            opacity=0.7,
+        ),
+        *_crossings_layers(layers.crossings),
+    ]
+    tooltip = {"text": "{category}\n{local_time}\ncrossing: {crossing}\npeople: {people}"}
+    return pdk.Deck(
+        layers=deck_layers, initial_view_state=INITIAL_VIEW, map_provider=None, tooltip=tooltip
+    )
+
+
+def category_legend() -> list[tuple[str, str]]:
+    """Return (category, hex colour) pairs in vocabulary order."""
+    return [(name, "#{:02x}{:02x}{:02x}".format(*CATEGORY_COLOURS[name])) for name in CATEGORIES]
+
+
+def _geojson_layer(
+    layer_id: str, frame: gpd.GeoDataFrame, *, fill: bool, colour: list[int] | None = None
+) -> pdk.Layer:
+    data: dict[str, Any] = json.loads(frame.to_json(drop_id=True))
+    if colour is None and "country" in frame.columns:
+        for feature in data["features"]:
+            feature["properties"] = {"colour": REGION_COLOURS.get(feature["properties"]["country"])}
+        fill_colour: Any = "properties.colour"
+    else:
+        for feature in data["features"]:
+            feature["properties"] = {}
+        fill_colour = colour or [0, 0, 0, 0]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=data,
+        id=layer_id,
+        filled=fill,
+        stroked=True,
+        get_fill_color=fill_colour,
+        get_line_color=colour or [60, 60, 60, 200],
+        line_width_min_pixels=2 if layer_id == "border" else 1,
+        pickable=False,
+    )
+
+
+def _crossings_layers(crossings: gpd.GeoDataFrame) -> list[pdk.Layer]:
+    is_complex = crossings["kind"] == "border_complex"
+    data = pd.DataFrame(
+        {
+            "lon": crossings.geometry.x,
+            "lat": crossings.geometry.y,
+            "label": crossings["name"].astype(str).where(is_complex, ""),
+            "offset": [[0, 16] if side == "CL" else [0, -16] for side in crossings["country"]],
+        }
+    )
+    marks = pdk.Layer(
+        "ScatterplotLayer",
+        data=data,
+        id="crossing-marks",
+        get_position=["lon", "lat"],
+        get_fill_color=[255, 255, 255, 255],
+        get_line_color=[0, 0, 0, 255],
+        stroked=True,
+        line_width_min_pixels=2,
+        get_radius=60,
+        radius_min_pixels=5,
+    )
+    labels = pdk.Layer(
+        "TextLayer",
+        data=data,
+        id="crossing-labels",
+        get_position=["lon", "lat"],
+        get_text="label",
+        get_size=14,
+        get_color=[0, 0, 0, 255],
+        get_pixel_offset="offset",
+        character_set="auto",
+    )
+    return [marks, labels]
