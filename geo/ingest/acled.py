@@ -4,15 +4,19 @@ Choices (documented here and in the report):
 - id: `event_id_cnty`; older exports without it: `iso3` + `event_id_no_cnty` (the same
   "CHL1234" shape), or `event_id_no_cnty` alone with a notice when there is no `iso3`.
 - time: `event_date` only (`2023-01-31`, `16 May 2025`); ACLED gives no time of day, so it is
-  local midnight of that date in the zone of the event's side. `timestamp` is ACLED's upload
-  time, not the event's, and is not used.
+  12:00 local time of that date in the zone of the event's side (the day then reads the same
+  in every display zone). `timestamp` is ACLED's upload time, not the event's, and is not used.
 - people_count: `fatalities` when above 0, else empty: ACLED counts deaths, not the people
   involved, so a protest with 0 deaths has an unknown (not zero) headcount.
 - category: SUB_EVENT_CATEGORIES below; violent events become death_or_injury when
   fatalities > 0, else other. Abductions stay `other`: ACLED does not say trafficking and
   we do not infer it (the notes are kept in the description).
-- notes -> description, source -> source; actors, tags, admin names and precision codes are
-  not used (listed in a notice). crossing is left for enrichment; nationalities are empty.
+- notes -> description, source -> source; actors, tags and admin names are not used
+  (listed in a notice). crossing is left for enrichment; nationalities are empty.
+- precision: rows with `time_precision` 2 or 3 (date known to the week or month) and
+  `geo_precision` 2 or 3 (a nearby town, a regional centroid) are kept, and counted in notices.
+Each mapping rule applied is counted in a notice (counts are of the rows read, including
+rows rejected for another reason), so the report says what was mapped how.
 """
 
 from __future__ import annotations
@@ -27,7 +31,16 @@ from geo.ingest.columns import HeaderIndex
 from geo.ingest.raw import LatLonText, RawIncidents
 from geo.ingest.report import IngestError, Notice, Problem
 from geo.ingest.split_csv import CsvRows
-from geo.ingest.textcols import TextColumn, map_distinct, matches, problems_at, quoted, trimmed
+from geo.ingest.textcols import (
+    TextColumn,
+    as_mask,
+    map_distinct,
+    matches,
+    problems_at,
+    quoted,
+    trimmed,
+)
+from geo.schema import fold_text
 
 VIOLENT: Final = "death_or_injury if fatalities > 0, else other"
 SUB_EVENT_CATEGORIES: Final[dict[str, str]] = {
@@ -69,8 +82,23 @@ EVENT_TYPE_CATEGORIES: Final[dict[str, str]] = {
     "explosions/remote violence": VIOLENT,
     "strategic developments": "other",
 }
+# Folded event type or sub-event type -> category (a sub-event type wins over an event type).
+CATEGORY_BY_KEY: Final = {
+    fold_text(name): category
+    for name, category in {**EVENT_TYPE_CATEGORIES, **SUB_EVENT_CATEGORIES}.items()
+}
 POSITIVE_COUNT: Final = r"^\s*0*[1-9]\d*\s*$"
 ZERO_COUNT: Final = r"^\s*0+\s*$"
+PRECISION_NOTES: Final = {
+    ("time_precision", "2"): "{n} rows have time_precision 2 (week only): their date is "
+    "ACLED's estimate within that week",
+    ("time_precision", "3"): "{n} rows have time_precision 3 (month only): their date is "
+    "ACLED's estimate",
+    ("geo_precision", "2"): "{n} rows have geo_precision 2 (near a town): their point is "
+    "that town, not the exact place",
+    ("geo_precision", "3"): "{n} rows have geo_precision 3 (region only): their point is a "
+    "regional centroid, not the place",
+}
 
 
 def check_header(header: list[str], file: str) -> dict[str, int]:
@@ -78,7 +106,8 @@ def check_header(header: list[str], file: str) -> dict[str, int]:
     index = HeaderIndex(header, file)
     found = {name: index.find([name], name) for name in (
         "event_id_cnty", "event_id_no_cnty", "iso3", "event_date", "latitude", "longitude",
-        "event_type", "sub_event_type", "fatalities", "notes", "source",
+        "event_type", "sub_event_type", "fatalities", "notes", "source", "time_precision",
+        "geo_precision",
     )}  # fmt: skip
     missing = [name for name in ("event_date", "latitude", "longitude") if found[name] is None]
     if found["event_id_cnty"] is None and found["event_id_no_cnty"] is None:
@@ -97,53 +126,101 @@ def to_raw(rows: CsvRows, file: str) -> RawIncidents:
     index = HeaderIndex(rows.header, file)
     for position in found.values():
         index.used.add(position)
-    categories, problems = _categories(column, rows.lines)
+    categories, problems, notices = _categories(column, rows.lines)
     ids, id_name, id_notice = _ids(column)
     cells = {"incident_id": ids, "occurred_at": column["event_date"], "category": categories}
     names = {"incident_id": id_name, "occurred_at": "event_date", "category": "sub_event_type"}
     if "fatalities" in column:
-        cells["people_count"] = _deaths_as_people(column["fatalities"])
+        cells["people_count"], zero_notice = _deaths_as_people(column["fatalities"])
         names["people_count"] = "fatalities"
+        notices += [zero_notice] if zero_notice else []
     for field, name in (("description", "notes"), ("source", "source")):
         if name in column:
             cells[field], names[field] = column[name], name
+    notices += _precision_notices(column)
     unused = index.unused_notice()
     location = LatLonText(column["latitude"], column["longitude"], "latitude", "longitude")
     return RawIncidents(
         file=file, format="acled", lines=rows.lines, cells=cells, names=names, location=location,
         total=rows.total, problems=[*rows.problems, *problems],
-        notices=[notice for notice in (unused, id_notice) if notice],
+        notices=[*rows.notices, *(n for n in (unused, id_notice) if n), *notices],
     )  # fmt: skip
 
 
 def _categories(
     column: dict[str, TextColumn], lines: np.ndarray
-) -> tuple[TextColumn, list[Problem]]:
-    """Return vocabulary categories per row; unknown event types are problems (cell "other")."""
+) -> tuple[TextColumn, list[Problem], list[Notice]]:
+    """Return vocabulary categories per row, problems and notices.
+
+    Unknown event types are problems (their cell becomes "other": the row is rejected);
+    notices count each mapping applied.
+    """
     source_name = "sub_event_type" if "sub_event_type" in column else "event_type"
     text = trimmed(column[source_name])
     if source_name == "sub_event_type" and "event_type" in column:
         text = pc.coalesce(text, trimmed(column["event_type"]))
-
-    def lookup(value: str) -> str | None:
-        key = " ".join(value.lower().split())
-        return SUB_EVENT_CATEGORIES.get(key) or EVENT_TYPE_CATEGORIES.get(key)
-
-    codes, results = map_distinct(text, lookup)
-    mapped = np.array([*results, None], dtype=object)[codes]
+    codes, pairs = map_distinct(text, lambda value: (value, CATEGORY_BY_KEY.get(fold_text(value))))
+    mapped = np.array([*(category for _, category in pairs), None], dtype=object)[codes]
     fatal = (
         matches(column["fatalities"], POSITIVE_COUNT)
         if "fatalities" in column
         else np.zeros(len(mapped), dtype=bool)
     )
     violent = mapped == VIOLENT
+    notices = [
+        _table_notice(codes, pairs, source_name),
+        *_violent_notices(text, violent, fatal),
+    ]
     mapped[violent & fatal] = "death_or_injury"
     mapped[violent & ~fatal] = "other"
     bad_rows = np.flatnonzero(mapped == None)  # noqa: E711 (element-wise on an object array)
     reason = "not an ACLED event type this reader maps (see geo.ingest.acled.SUB_EVENT_CATEGORIES)"
     problems = problems_at(bad_rows, lines, source_name, quoted(text, bad_rows), reason)
     mapped[bad_rows] = "other"  # the row is already rejected by the problem above
-    return pa.chunked_array([pa.array(mapped, type=pa.string())]), problems
+    column_out = pa.chunked_array([pa.array(mapped, type=pa.string())])
+    return column_out, problems, [notice for notice in notices if notice]
+
+
+def _table_notice(
+    codes: np.ndarray, pairs: list[tuple[str, str | None]], source_name: str
+) -> Notice | None:
+    """Return a notice listing each event type mapped by the table, with its row count."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(pairs)).tolist()
+    parts = [
+        f"{value!r} -> {category} ({count})"
+        for (value, category), count in zip(pairs, counts, strict=True)
+        if category is not None and category != VIOLENT and count
+    ]
+    if not parts:
+        return None
+    message = f"categories mapped from {source_name} by the declared table: {', '.join(parts)}"
+    return Notice(None, source_name, None, message)
+
+
+def _violent_notices(text: TextColumn, violent: np.ndarray, fatal: np.ndarray) -> list[Notice]:
+    """Return notices counting violent events read as death_or_injury and as other."""
+    notices = []
+    for rows, how in (
+        (violent & fatal, "with fatalities above 0: death_or_injury"),
+        (violent & ~fatal, "without fatalities: other"),
+    ):
+        found = np.flatnonzero(rows)
+        if found.size:
+            example = quoted(text, found[:1])[0]
+            message = f"{found.size} violent events (e.g. {example!r}) {how}"
+            notices.append(Notice(None, "sub_event_type", None, message))
+    return notices
+
+
+def _precision_notices(column: dict[str, TextColumn]) -> list[Notice]:
+    """Return a notice per ACLED precision code 2 or 3 found, counting its rows."""
+    notices = []
+    for (name, code), message in PRECISION_NOTES.items():
+        if name in column:
+            count = int(as_mask(pc.equal(trimmed(column[name]), code)).sum())
+            if count:
+                notices.append(Notice(None, name, code, message.format(n=count)))
+    return notices
 
 
 def _ids(column: dict[str, TextColumn]) -> tuple[TextColumn, str, Notice | None]:
@@ -160,7 +237,13 @@ def _ids(column: dict[str, TextColumn]) -> tuple[TextColumn, str, Notice | None]
     return number, "event_id_no_cnty", Notice(None, "event_id_no_cnty", None, message)
 
 
-def _deaths_as_people(fatalities: TextColumn) -> TextColumn:
+def _deaths_as_people(fatalities: TextColumn) -> tuple[TextColumn, Notice | None]:
     """Return fatalities as people counts, with 0 as unknown (ACLED does not count people)."""
-    zero = pc.match_substring_regex(fatalities, ZERO_COUNT)
-    return pc.if_else(pc.fill_null(zero, False), pa.scalar(None, pa.string()), fatalities)
+    zero = pc.fill_null(pc.match_substring_regex(fatalities, ZERO_COUNT), False)
+    people = pc.if_else(zero, pa.scalar(None, pa.string()), fatalities)
+    count = int(as_mask(zero).sum())
+    message = (
+        f"{count} rows with 0 fatalities: people_count left empty (unknown), as ACLED counts "
+        "deaths, not the people involved"
+    )
+    return people, Notice(None, "fatalities", "0", message) if count else None

@@ -14,6 +14,7 @@ import shapely
 
 from geo.ingest.fields import (
     Field,
+    empty_lists,
     read_categories,
     read_counts,
     read_crossings,
@@ -21,7 +22,7 @@ from geo.ingest.fields import (
     read_nationalities,
     read_text,
 )
-from geo.ingest.ids import canonical_texts, duplicate_problems, hash_fields
+from geo.ingest.ids import duplicate_problems, stable_ids
 from geo.ingest.parse_coords import Area, Points, read_points
 from geo.ingest.parse_time import Times, ZoneOf, read_times
 from geo.ingest.raw import RawIncidents
@@ -51,13 +52,12 @@ def build_result(raw: RawIncidents, layers: Layers, settings: Settings) -> Inges
     checked = _check_rows(raw, layers, settings)
     rejected = _rows_with_problems(raw.lines, checked.problems)
     ids, id_problems, id_notices = _incident_ids(raw, checked, rejected)
-    problems = checked.problems + id_problems
     rejected |= _rows_with_problems(raw.lines, id_problems)
     incidents = _frame(checked, ids, ~rejected)
-    report = ValidationReport(
-        raw.file, raw.format, raw.total, sorted(problems, key=lambda p: p.line),
-        [*raw.notices, *checked.notices, *id_notices],
-    )  # fmt: skip
+    problems = [raw.locate_problem(problem) for problem in checked.problems + id_problems]
+    problems.sort(key=lambda problem: (problem.line, problem.feature or 0))
+    notices = [raw.locate_notice(notice) for notice in checked.notices + id_notices]
+    report = ValidationReport(raw.file, raw.format, raw.total, problems, raw.notices + notices)
     return IngestResult(incidents, report)
 
 
@@ -70,9 +70,11 @@ def _check_rows(raw: RawIncidents, layers: Layers, settings: Settings) -> _Check
     )  # fmt: skip
     fields = _read_fields(raw, layers)
     problems = [*raw.problems, *points.problems, *times.problems]
+    notices = [*points.notices, *times.notices]
     for checked in fields.values():
         problems += checked.problems
-    return _Checked(points, times, fields, problems, [*points.notices, *times.notices])
+        notices += checked.notices
+    return _Checked(points, times, fields, problems, notices)
 
 
 def _zone_lookup(layers: Layers, points: Points) -> ZoneOf:
@@ -96,8 +98,8 @@ def _read_fields(raw: RawIncidents, layers: Layers) -> dict[str, Field]:
     )
     fields = {
         "category": read_categories(cells["category"], lines, raw.name("category")),
-        "verified": read_flags(cells.get("verified"), lines, raw.name("verified")),
-        "synthetic": read_flags(cells.get("synthetic"), lines, raw.name("synthetic")),
+        "verified": read_flags(cells.get("verified"), lines, raw.name("verified"), blank=None),
+        "synthetic": read_flags(cells.get("synthetic"), lines, raw.name("synthetic"), blank=False),
     }
     fields["crossing"] = (
         read_crossings(cells["crossing"], lines, raw.name("crossing"), known)
@@ -112,18 +114,11 @@ def _read_fields(raw: RawIncidents, layers: Layers) -> dict[str, Field]:
     fields["nationalities"] = (
         read_nationalities(cells["nationalities"], lines, raw.name("nationalities"))
         if "nationalities" in cells
-        else Field(_empty_lists(size))
+        else Field(empty_lists(size), hash_text=lambda: pa.nulls(size, pa.string()))
     )
     for name in ("source", "source_url", "description"):
         fields[name] = read_text(cells.get(name), size)
     return fields
-
-
-def _empty_lists(size: int) -> np.ndarray:
-    values = np.empty(size, dtype=object)
-    for row in range(size):
-        values[row] = []
-    return values
 
 
 def _rows_with_problems(lines: np.ndarray, problems: list[Problem]) -> np.ndarray:
@@ -142,12 +137,17 @@ def _incident_ids(
     hashed = np.zeros(raw.size, dtype=bool)
     notices = []
     if to_hash.size:
-        texts = [checked.fields[name].values for name in HASHED_FIELDS]
+        every_row = to_hash.size == raw.size
+        texts = [_hash_source(checked.fields[name], to_hash, every_row) for name in HASHED_FIELDS]
         points = checked.points
-        columns = canonical_texts(checked.times.utc, points.lon, points.lat, texts, to_hash)
-        filled = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-        filled[to_hash] = hash_fields(columns, np.arange(to_hash.size))
-        ids = pa.chunked_array([pa.array(filled, type=pa.string())])
+        utc, lon, lat = (values[to_hash] for values in (checked.times.utc, points.lon, points.lat))
+        made = stable_ids(utc, lon, lat, texts)
+        if every_row:
+            ids = pa.chunked_array([pa.array(made, type=pa.string())])
+        else:
+            filled = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+            filled[to_hash] = made
+            ids = pa.chunked_array([pa.array(filled, type=pa.string())])
         hashed[to_hash] = True
         message = (
             f"{to_hash.size} rows had no incident id: each got a stable hash of its fields "
@@ -160,6 +160,14 @@ def _incident_ids(
         as_objects = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
         problems = duplicate_problems(as_objects, raw.lines, raw.name("incident_id"), hashed)
     return ids, problems, notices
+
+
+def _hash_source(field: Field, rows: np.ndarray, every_row: bool) -> Any:
+    """Return what a field contributes to the stable ids of `rows`: its text, else its values."""
+    if field.hash_text is None:
+        return field.values if every_row else field.values[rows]
+    text = field.hash_text()
+    return text if every_row else text.take(pa.array(rows))
 
 
 def _frame(checked: _Checked, ids: pa.ChunkedArray, keep: np.ndarray) -> gpd.GeoDataFrame:

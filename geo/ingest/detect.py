@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Final, Literal
 
 from geo.ingest.report import IngestError, Notice
+from geo.schema import fold_text
 
 # Leading bytes of file kinds people upload by mistake, and how to name them.
 BINARY_SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
@@ -29,22 +29,80 @@ CSV_DELIMITERS: Final = (",", ";", "\t")
 CSV_SUFFIXES: Final = frozenset({".csv", ".txt", ".tsv"})
 JSON_SUFFIXES: Final = frozenset({".json", ".geojson"})
 CONTENT_NAMES: Final = {"json": "GeoJSON", "csv": "CSV"}
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629): its presence in a file that is
+# not valid UTF-8 means the file is UTF-8 with a few bad bytes, not Latin-1.
+UTF8_MULTIBYTE: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+ESCAPED_BYTE: Final = re.compile("[\udc80-\udcff]")  # a bad byte, decoded with surrogateescape
+EXCEL_SEPARATOR: Final = re.compile(r'^"?sep=([^\r\n"])"?[ \t]*(?:\r?\n|$)', re.IGNORECASE)
+MAX_LINE_TEXT: Final = 200  # characters of a bad line quoted in its problem
 
 ContentKind = Literal["json", "csv"]
 
 
+@dataclass(frozen=True)
+class BadByte:
+    """A byte that is not UTF-8 in an otherwise UTF-8 file (read as U+FFFD)."""
+
+    offset: int  # position of its U+FFFD in DecodedText.text
+    line: int  # physical line in the file
+    byte: int
+
+    def reason(self) -> str:
+        """Return the rejection reason for the row holding this byte."""
+        return f"not valid UTF-8 (byte 0x{self.byte:02X}); the rest of the file is UTF-8"
+
+
 @dataclass
 class DecodedText:
-    """A file's text, its UTF-8 bytes (no BOM, for pyarrow) and notices about the decoding."""
+    """A file's text, its UTF-8 bytes (no BOM, for pyarrow) and what decoding found.
+
+    `bad_bytes` lists, in order, the bytes of a mixed file (UTF-8 with a few non-UTF-8
+    bytes, each read as U+FFFD): readers reject the rows holding them. `first_line` is the
+    physical line of the text's first line (2 once an Excel "sep=" line is cut off).
+    """
 
     text: str
     utf8: bytes
     notices: list[Notice] = field(default_factory=list)
+    bad_bytes: list[BadByte] = field(default_factory=list)
+    first_line: int = 1
+
+    def after_first_line(self) -> DecodedText:
+        """Return the text without its first line; line numbers stay those of the file."""
+        cut, cut_bytes = self.text.find("\n") + 1, self.utf8.find(b"\n") + 1
+        moved = [replace(bad, offset=bad.offset - cut) for bad in self.bad_bytes]
+        return DecodedText(
+            self.text[cut:], self.utf8[cut_bytes:], list(self.notices), moved, self.first_line + 1
+        )
+
+    def shown_line(self, bad: BadByte) -> str:
+        """Return the line holding `bad` as given, each bad byte written as \\xNN.
+
+        A long line (a minified GeoJSON file) is cut to MAX_LINE_TEXT characters around it.
+        """
+        start = self.text.rfind("\n", 0, bad.offset) + 1
+        end = self.text.find("\n", bad.offset)
+        end = len(self.text) if end < 0 else end
+        if self.text[start:end].endswith("\r"):
+            end -= 1
+        low = max(start, min(bad.offset - MAX_LINE_TEXT // 2, end - MAX_LINE_TEXT))
+        high = min(end, low + MAX_LINE_TEXT)
+        marks = {b.offset: b.byte for b in self.bad_bytes if low <= b.offset < high}
+        piece = "".join(
+            f"\\x{marks[at]:02X}" if at in marks else self.text[at] for at in range(low, high)
+        )
+        return ("…" if low > start else "") + piece + ("…" if high < end else "")
 
 
 def decode(data: bytes, file: str) -> DecodedText:
     """Decode UTF-8 (with or without BOM) or UTF-16 with BOM, else Latin-1 with a notice.
 
+    A file with well-formed multi-byte UTF-8 and some invalid bytes is UTF-8 with bad lines
+    (see DecodedText); only a file without any multi-byte UTF-8 is read as Latin-1.
     Raises IngestError when the file is empty or looks like a binary file.
     """
     if not data or data.isspace():
@@ -58,6 +116,8 @@ def decode(data: bytes, file: str) -> DecodedText:
     try:
         return DecodedText(body.decode("utf-8"), body)
     except UnicodeDecodeError as error:
+        if UTF8_MULTIBYTE.search(body):
+            return _decode_mixed(body)
         return _decode_latin1(body, error)
 
 
@@ -77,11 +137,37 @@ def _decode_latin1(body: bytes, error: UnicodeDecodeError) -> DecodedText:
         text, encoding = body.decode("cp1252"), "Latin-1 (Windows-1252)"
     except UnicodeDecodeError:
         text, encoding = body.decode("latin-1"), "Latin-1 (ISO-8859-1)"
-    byte = body[error.start : error.start + 1].hex()
+    byte = body[error.start]
     message = (
-        f"file is not valid UTF-8 (first bad byte 0x{byte} on line {line}): read as {encoding}"
+        f"file is not valid UTF-8 (first bad byte 0x{byte:02X} on line {line}) and holds no "
+        f"multi-byte UTF-8: read as {encoding}"
     )
     return DecodedText(text, text.encode(), [Notice(line, None, None, message)])
+
+
+def _decode_mixed(body: bytes) -> DecodedText:
+    """Decode UTF-8 whose bad bytes become U+FFFD; list every bad byte with its line."""
+    escaped = body.decode("utf-8", errors="surrogateescape")
+    bad_bytes: list[BadByte] = []
+    line, counted_to = 1, 0
+    for match in ESCAPED_BYTE.finditer(escaped):
+        line += escaped.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        bad_bytes.append(BadByte(match.start(), line, ord(match.group()) - 0xDC00))
+    lines = len({bad.line for bad in bad_bytes})
+    first = bad_bytes[0]
+    message = (
+        f"file is UTF-8 but {lines} line(s) hold bytes that are not (first: line "
+        f"{first.line}, byte 0x{first.byte:02X}): their rows are rejected; save the file as UTF-8"
+    )
+    text = ESCAPED_BYTE.sub("\ufffd", escaped)
+    return DecodedText(text, text.encode(), [Notice(None, None, None, message)], bad_bytes)
+
+
+def excel_separator(text: str) -> str | None:
+    """Return the delimiter named by an Excel "sep=;" first line, or None without one."""
+    match = EXCEL_SEPARATOR.match(text)
+    return match.group(1) if match else None
 
 
 def content_kind(text: str, file: str) -> ContentKind:
@@ -124,10 +210,8 @@ def detect_delimiter(text: str) -> str:
 
 
 def header_key(name: str) -> str:
-    """Return a column name folded for matching: lower case, no accents, spaces as underscores."""
-    folded = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff").lower())
-    plain = "".join(char for char in folded if not unicodedata.combining(char))
-    return "_".join(plain.replace("-", " ").replace("_", " ").split())
+    """Return a column name folded for matching (fold_text), words joined by underscores."""
+    return fold_text(name).replace(" ", "_")
 
 
 CsvFlavour = Literal["csv", "acled", "iom"]

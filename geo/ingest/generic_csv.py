@@ -35,5 +35,5 @@ def to_raw(rows: CsvRows, file: str) -> RawIncidents:
         location=location,
         total=rows.total,
         problems=list(rows.problems),
-        notices=[unused] if unused else [],
+        notices=[*rows.notices, *([unused] if unused else [])],
     )

@@ -1,12 +1,14 @@
 """Read a GeoJSON FeatureCollection of Point incidents, keeping the line where each feature starts.
 
-Problems name the line on which a feature's `{` stands. When features share lines (a
-minified file), lines cannot tell them apart: problems then give the 1-based feature number
-instead, and a notice says so. Entries that are not Features are rejected whole.
+Every problem names the physical line on which its feature's `{` stands (1 for every feature
+of a one-line, minified file) and the feature's 1-based number in the features array, which
+tells apart features sharing a line. Rows are keyed by feature number while reading.
+Entries that are not Features are rejected whole.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from typing import Any, Final, overload
 import numpy as np
 
 from geo.ingest.columns import COLUMN_ALIASES, HeaderIndex
+from geo.ingest.detect import DecodedText
 from geo.ingest.geojson_scan import scan_feature_collection
 from geo.ingest.raw import PointNumbers, RawIncidents
 from geo.ingest.report import IngestError, Notice, Problem
@@ -35,9 +38,9 @@ REQUIRED_PROPERTIES: Final = ("occurred_at", "category")
 
 @dataclass
 class _Features:
-    """Feature rows gathered one by one: lines, coordinates, property texts, problems."""
+    """Feature rows gathered one by one: feature numbers, coordinates, property texts, problems."""
 
-    lines: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
     lon: list[float] = field(default_factory=list)
     lat: list[float] = field(default_factory=list)
     raw_coordinates: list[Any] = field(default_factory=list)
@@ -58,34 +61,57 @@ class _Features:
         return used
 
 
-def to_raw(text: str, file: str) -> RawIncidents:
+def to_raw(decoded: DecodedText, file: str) -> RawIncidents:
     """Return the features of a FeatureCollection as canonical text cells and numbers.
 
+    A feature holding a byte that is not UTF-8 (in an otherwise UTF-8 file) is rejected.
     Raises IngestError for invalid JSON, JSON that is not a FeatureCollection, no features,
     or no feature carrying a required property (time, category).
     """
-    members, starts, features = scan_feature_collection(text, file)
+    text = decoded.text
+    members, spans, features = scan_feature_collection(text, file)
     if not features:
         raise IngestError(f"{file} has no features")
-    lines, notices = _feature_lines(text, starts)
     crs = _crs_problem(members.get("crs"))
     gathered = _Features(cells={name: [] for name in PROPERTY_FIELDS})
-    for line, feature in zip(lines, features, strict=True):
-        _add_feature(gathered, line, feature, crs)
+    for number, feature in enumerate(features, start=1):
+        _add_feature(gathered, number, feature, crs)
     _check_required(gathered, file)
-    return _assemble(gathered, file, len(features), notices)
+    notices = _reject_bad_bytes(gathered, spans, decoded)
+    lines = _start_lines(text, [start for start, _ in spans])
+    return _assemble(gathered, file, len(features), notices, lines)
 
 
-def _feature_lines(text: str, starts: list[int]) -> tuple[list[int], list[Notice]]:
+def _start_lines(text: str, starts: list[int]) -> np.ndarray:
+    """Return the physical line (1-based) of each offset in `starts` (ascending)."""
     lines, line, previous = [], 1, 0
     for start in starts:
         line += text.count("\n", previous, start)
         lines.append(line)
         previous = start
-    if len(set(lines)) == len(lines):
-        return lines, []
-    message = "several features share a line: problems are numbered by feature (1-based), not line"
-    return list(range(1, len(starts) + 1)), [Notice(None, None, None, message)]
+    return np.array(lines, dtype="int64")
+
+
+def _reject_bad_bytes(
+    gathered: _Features, spans: list[tuple[int, int]], decoded: DecodedText
+) -> list[Notice]:
+    """Reject each feature holding a non-UTF-8 byte; return notices for bytes outside features."""
+    starts = [start for start, _ in spans]
+    rejected: set[int] = set()
+    noted: set[int] = set()
+    notices = []
+    for bad in decoded.bad_bytes:
+        index = bisect.bisect_right(starts, bad.offset) - 1
+        if index >= 0 and bad.offset < spans[index][1]:
+            if index not in rejected:
+                rejected.add(index)
+                problem = Problem(index + 1, "(row)", decoded.shown_line(bad), bad.reason())
+                gathered.problems.append(problem)
+        elif bad.line not in noted:
+            noted.add(bad.line)
+            message = f"not valid UTF-8 (byte 0x{bad.byte:02X}) outside any feature: read as U+FFFD"
+            notices.append(Notice(bad.line, None, decoded.shown_line(bad), message))
+    return notices
 
 
 def _crs_problem(crs: Any) -> str | None:
@@ -107,22 +133,22 @@ def _crs_label(name: str) -> str:
     return f"EPSG:{tail} ({name})" if tail.isdigit() and "epsg" in name.lower() else name
 
 
-def _add_feature(gathered: _Features, line: int, feature: Any, crs_reason: str | None) -> None:
+def _add_feature(gathered: _Features, number: int, feature: Any, crs_reason: str | None) -> None:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         shown = _short(feature)
-        gathered.problems.append(Problem(line, "type", shown, "not a GeoJSON Feature"))
+        gathered.problems.append(Problem(number, "type", shown, "not a GeoJSON Feature"))
         return
-    gathered.lines.append(line)
-    _add_geometry(gathered, line, feature.get("geometry"), crs_reason)
+    gathered.numbers.append(number)
+    _add_geometry(gathered, number, feature.get("geometry"), crs_reason)
     properties = feature.get("properties")
     if properties is not None and not isinstance(properties, dict):
         reason = "properties must be a JSON object"
-        gathered.problems.append(Problem(line, "properties", _short(properties), reason))
+        gathered.problems.append(Problem(number, "properties", _short(properties), reason))
         properties = None
-    _add_properties(gathered, line, properties or {})
+    _add_properties(gathered, number, properties or {})
 
 
-def _add_geometry(gathered: _Features, line: int, geometry: Any, crs_reason: str | None) -> None:
+def _add_geometry(gathered: _Features, number: int, geometry: Any, crs_reason: str | None) -> None:
     lon, lat, reason = _point(geometry)
     if reason is None and crs_reason is not None:
         reason = crs_reason
@@ -132,7 +158,7 @@ def _add_geometry(gathered: _Features, line: int, geometry: Any, crs_reason: str
     gathered.raw_coordinates.append(coordinates)
     gathered.reported.append(reason is not None)
     if reason is not None:
-        gathered.problems.append(Problem(line, "geometry", _short(coordinates), reason))
+        gathered.problems.append(Problem(number, "geometry", _short(coordinates), reason))
     elif isinstance(coordinates, list) and len(coordinates) > 2:
         gathered.elevations += 1
 
@@ -181,7 +207,7 @@ def _plan_keys(keys: tuple[str, ...]) -> _KeyPlan:
     return _KeyPlan(found, conflicts, unused)
 
 
-def _add_properties(gathered: _Features, line: int, properties: dict[str, Any]) -> None:
+def _add_properties(gathered: _Features, number: int, properties: dict[str, Any]) -> None:
     keys = tuple(properties)
     plan = gathered.plans.get(keys)
     if plan is None:
@@ -192,7 +218,7 @@ def _add_properties(gathered: _Features, line: int, properties: dict[str, Any]) 
         key = plan.keys.get(name)
         column.append(None if key is None else _as_text(properties[key]))
     for name, reason in plan.conflicts:
-        gathered.problems.append(Problem(line, name, "", reason))
+        gathered.problems.append(Problem(number, name, "", reason))
 
 
 def _as_text(value: Any) -> str | None:
@@ -235,14 +261,16 @@ def _short(value: Any, limit: int = 120) -> str:
 def _check_required(gathered: _Features, file: str) -> None:
     used = gathered.key_used()
     missing = [name for name in REQUIRED_PROPERTIES if name not in used]
-    if missing and gathered.lines:
+    if missing and gathered.numbers:
         wanted = "; ".join(
             f"{name} (or {', '.join(PROPERTY_FIELDS[name][1:])})" for name in missing
         )
         raise IngestError(f"{file}: no feature has the required properties: {wanted}")
 
 
-def _assemble(gathered: _Features, file: str, total: int, notices: list[Notice]) -> RawIncidents:
+def _assemble(
+    gathered: _Features, file: str, total: int, notices: list[Notice], feature_lines: np.ndarray
+) -> RawIncidents:
     names = {name: counts.most_common(1)[0][0] for name, counts in gathered.key_used().items()}
     cells = {
         name: text_column(values)
@@ -261,6 +289,7 @@ def _assemble(gathered: _Features, file: str, total: int, notices: list[Notice])
         message = f"{gathered.elevations} points had a third (elevation) coordinate: ignored"
         notices.append(Notice(None, "geometry", None, message))
     return RawIncidents(
-        file=file, format="geojson", lines=np.array(gathered.lines, dtype="int64"), cells=cells,
+        file=file, format="geojson", lines=np.array(gathered.numbers, dtype="int64"), cells=cells,
         names=names, location=location, total=total, problems=gathered.problems, notices=notices,
+        feature_lines=feature_lines,
     )  # fmt: skip

@@ -48,8 +48,10 @@ class _Cursor:
         raise IngestError(f"{self.file}: not valid JSON at line {line}, column {column}: {message}")
 
 
-def scan_feature_collection(text: str, file: str) -> tuple[dict[str, Any], list[int], list[Any]]:
-    """Return (top-level members other than features, feature start offsets, features).
+def scan_feature_collection(
+    text: str, file: str
+) -> tuple[dict[str, Any], list[tuple[int, int]], list[Any]]:
+    """Return (top-level members other than features, feature (start, end) offsets, features).
 
     Raises IngestError for invalid JSON or JSON that is not a FeatureCollection object.
     """
@@ -59,7 +61,7 @@ def scan_feature_collection(text: str, file: str) -> tuple[dict[str, Any], list[
         raise IngestError(f"{file} is JSON ({kind}) but not a GeoJSON FeatureCollection object")
     cursor.pos += 1
     members: dict[str, Any] = {}
-    starts: list[int] = []
+    spans: list[tuple[int, int]] = []
     features: list[Any] | None = None
     while cursor.skip() != "}":
         key = cursor.value()
@@ -67,7 +69,7 @@ def scan_feature_collection(text: str, file: str) -> tuple[dict[str, Any], list[
             cursor.fail("expected a property name in double quotes")
         cursor.expect(":")
         if key == "features" and cursor.skip() == "[":
-            features = _scan_array(cursor, starts)
+            features = _scan_array(cursor, spans)
         else:
             members[key] = cursor.value()
         if cursor.expect(",}") == "}":
@@ -76,10 +78,10 @@ def scan_feature_collection(text: str, file: str) -> tuple[dict[str, Any], list[
     if cursor.skip():
         cursor.fail("extra data after the top-level object")
     _check_collection(members, features, file)
-    return members, starts, features or []
+    return members, spans, features or []
 
 
-def _scan_array(cursor: _Cursor, starts: list[int]) -> list[Any]:
+def _scan_array(cursor: _Cursor, spans: list[tuple[int, int]]) -> list[Any]:
     cursor.pos += 1
     items: list[Any] = []
     if cursor.skip() == "]":
@@ -87,8 +89,9 @@ def _scan_array(cursor: _Cursor, starts: list[int]) -> list[Any]:
         return items
     while True:
         cursor.skip()
-        starts.append(cursor.pos)
+        start = cursor.pos
         items.append(cursor.value())
+        spans.append((start, cursor.pos))
         if cursor.expect(",]") == "]":
             return items
 

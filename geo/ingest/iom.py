@@ -6,13 +6,17 @@ Choices (documented here and in the report):
 - time: `Incident Date` (older exports: `Reported Date`). MMP writes slash dates month-first,
   often after a weekday (`Tue, 01/31/2023`); in this format only, slash dates are read
   month-first and a given weekday must match the date. ISO dates are read as usual. MMP gives
-  no time of day: local midnight in the zone of the incident's side.
+  no time of day: 12:00 local time in the zone of the incident's side (the day then reads
+  the same in every display zone).
 - location: `Coordinates` as "lat, lon" (current layout) or WKT `POINT (lon lat)` (older).
-- nationalities: `Country of Origin`, names like "Venezuela (Bolivarian Republic of)",
-  several separated by commas; an unknown name rejects the row.
+- nationalities: `Country of Origin`, UN M49 names like "Venezuela (Bolivarian Republic of)",
+  several separated by commas; any ISO 3166-1 country is known. "Mixed" gives no codes and
+  "Unknown" gives UNK, each counted in a notice; any other unknown name rejects the row.
 - description: "Cause of death: … . Location: …" from `Cause of Death` and
   `Location of Incident`; `Information Source` -> source, `URL` -> source_url.
 - id: `Incident ID`, else `Main ID`.
+The fixed mappings (category, people_count) are counted in notices, so the report says
+what was mapped how.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pyarrow.compute as pc
 
 from geo.ingest.columns import HeaderIndex
 from geo.ingest.raw import PointText, RawIncidents
-from geo.ingest.report import IngestError
+from geo.ingest.report import IngestError, Notice
 from geo.ingest.split_csv import CsvRows
 from geo.ingest.textcols import TextColumn, constant_column, trimmed
 
@@ -82,11 +86,28 @@ def to_raw(rows: CsvRows, file: str) -> RawIncidents:
         cells["description"] = _description(column.get("cause"), column.get("place"))
         names["description"] = " + ".join(header[f] for f in ("cause", "place") if f in header)
     unused = index.unused_notice()
+    notices = [*rows.notices, *([unused] if unused else []), *_mapping_notices(rows, header)]
     return RawIncidents(
         file=file, format="iom", lines=rows.lines, cells=cells, names=names,
         location=PointText(column["coordinates"], header["coordinates"]), total=rows.total,
-        problems=list(rows.problems), notices=[unused] if unused else [], time_dialect="mmp",
+        problems=list(rows.problems), notices=notices, time_dialect="mmp",
     )  # fmt: skip
+
+
+def _mapping_notices(rows: CsvRows, header: dict[str, str]) -> list[Notice]:
+    """Return notices counting the fixed MMP mappings applied (rows read, not only accepted)."""
+    size = len(rows.lines)
+    notices = [
+        Notice(None, "category", None, f"{size} rows: category {CATEGORY} (every MMP record is "
+               "a death or a disappearance)"),
+    ]  # fmt: skip
+    if "people_count" in header:
+        message = (
+            f"{size} rows: people_count is {header['people_count']!r} (the dead and missing; "
+            "survivors are not counted)"
+        )
+        notices.append(Notice(None, "people_count", None, message))
+    return notices
 
 
 def _description(cause: TextColumn | None, place: TextColumn | None) -> TextColumn:

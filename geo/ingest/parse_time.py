@@ -3,8 +3,10 @@
 Fast path: a column of ISO 8601 times with offsets (`Z`, `-03:00`) is cast by pyarrow in one
 call. Otherwise ISO times without an offset, dd/mm/yyyy and month-name dates are read
 column-wise and localised in the zone of their side of the border (America/Santiago,
-America/Lima). A local time that does not exist or happens twice (a DST change) is rejected;
-a bare date whose midnight does not exist is read as the first valid local time, with a notice.
+America/Lima). A local time that does not exist or happens twice (a DST change) is rejected.
+A bare date (no time of day: ACLED, IOM, "2026-03-05", "05/03/2026") is placed at 12:00 local
+time of its side, so that its calendar day reads the same in America/Santiago, America/Lima
+and UTC (noon local is 15:00-17:00 UTC); a notice counts them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ ISO_LOOSE: Final = r"^(\d{4}-\d{2}-\d{2})t(\d{2}:\d{2})(.*)$"
 ISO_UTC_WORD: Final = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:z|UTC|GMT)$"
 ISO_FRACTION_COMMA: Final = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}),(\d)"
 NAT: Final = np.datetime64("NaT", "ns")
+DATE_ONLY_AT: Final = np.timedelta64(12, "h")  # local time of day given to bare dates
 SIDE_BY_ZONE: Final = {zone: side for side, zone in ZONE_BY_SIDE.items()}
 SIDE_NAMES: Final = {"CL": "Chilean side", "PE": "Peruvian side"}
 
@@ -184,43 +187,34 @@ def _pattern_notices(field_name: str, tallies: dict[str, int]) -> list[Notice]:
 def _localise(
     column: _Column, naive: np.ndarray, has_time: np.ndarray, rows: np.ndarray, zones: np.ndarray
 ) -> np.ndarray:
-    """Return UTC instants for `rows` read in their zone (others NaT); DST gaps become problems."""
+    """Return UTC instants for `rows` read in their zone (others NaT); DST gaps become problems.
+
+    Bare dates are placed at 12:00 local time (DATE_ONLY_AT).
+    """
     utc = np.full(len(naive), NAT)
+    local = np.where(has_time, naive, naive + DATE_ONLY_AT)
     counts: dict[str, int] = {}
     bare_dates = 0
     for zone in sorted({z for z in zones.tolist() if z is not None}):
         selected = rows[zones == zone]
-        utc[selected] = _localise_zone(column, naive, has_time, selected, zone)
+        utc[selected] = _localise_zone(column, local, selected, zone)
         counts[zone] = int(selected.size)
         bare_dates += int((~has_time[selected]).sum())
     column.notices += _zone_notices(column.field_name, counts, bare_dates)
     return utc
 
 
-def _localise_zone(
-    column: _Column, naive: np.ndarray, has_time: np.ndarray, rows: np.ndarray, zone: str
-) -> np.ndarray:
+def _localise_zone(column: _Column, naive: np.ndarray, rows: np.ndarray, zone: str) -> np.ndarray:
     local = pd.DatetimeIndex(naive[rows])
     strict = local.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
     failed = np.asarray(strict.isna())
-    if not failed.any():
-        return _as_utc(strict)
-    forward = local.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
-    ambiguous = failed & np.asarray(forward.isna())
-    bare_date = ~has_time[rows]
-    resolved = local.tz_localize(
-        zone, ambiguous=np.ones(len(rows), dtype=bool), nonexistent="shift_forward"
-    )
-    values = np.where(failed & bare_date, _as_utc(resolved), _as_utc(strict))
-    for position in np.flatnonzero(failed).tolist():
-        row = int(rows[position])
-        if bare_date[position]:
-            _note_resolved_midnight(
-                column, row, zone, resolved[position], bool(ambiguous[position])
-            )
-        else:
+    if failed.any():
+        forward = local.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+        ambiguous = failed & np.asarray(forward.isna())
+        for position in np.flatnonzero(failed).tolist():
+            row = int(rows[position])
             column.reasons[row] = _dst_reason(local[position], zone, bool(ambiguous[position]))
-    return values
+    return _as_utc(strict)
 
 
 def _as_utc(times: pd.DatetimeIndex) -> np.ndarray:
@@ -240,20 +234,6 @@ def _dst_reason(local: pd.Timestamp, zone: str, ambiguous: bool) -> str:
     )
 
 
-def _note_resolved_midnight(
-    column: _Column, row: int, zone: str, resolved: pd.Timestamp, ambiguous: bool
-) -> None:
-    value = quoted(column.raw, np.array([row]))[0]
-    if ambiguous:
-        what = "local midnight of this date happens twice"
-        how = "read as the first (summer time)"
-    else:
-        what = "there is no local midnight on this date"
-        how = "read as the first minute that exists"
-    message = f"{what} in {zone} (DST change): {how}, {resolved.isoformat()}"
-    column.notices.append(Notice(int(column.lines[row]), column.field_name, value, message))
-
-
 def _zone_notices(field_name: str, counts: dict[str, int], bare_dates: int) -> list[Notice]:
     notices = []
     if counts:
@@ -267,6 +247,9 @@ def _zone_notices(field_name: str, counts: dict[str, int], bare_dates: int) -> l
         )
         notices.append(Notice(None, field_name, None, message))
     if bare_dates:
-        message = f"{bare_dates} values are dates without a time of day: read as local midnight"
+        message = (
+            f"{bare_dates} values are dates without a time of day: placed at 12:00 local time "
+            "so the day reads the same in every display zone"
+        )
         notices.append(Notice(None, field_name, None, message))
     return notices

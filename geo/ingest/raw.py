@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -48,8 +48,11 @@ Location = LatLonText | PointText | PointNumbers
 
 @dataclass
 class RawIncidents:
-    """Rows of one file: text cells per canonical field, file lines, and what reading found.
+    """Rows of one file: text cells per canonical field, row keys, and what reading found.
 
+    `lines` holds each row's key, which problems and notices carry in their `line` until
+    `locate` turns it into the file's line: the file line itself for CSV, the 1-based feature
+    number for GeoJSON, whose `feature_lines` gives each feature's physical start line.
     `cells` holds canonical fields other than the location (absent = column not given);
     `names` gives the column or property name each field came from, for messages.
     """
@@ -64,6 +67,7 @@ class RawIncidents:
     problems: list[Problem] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     time_dialect: TimeDialect = "day_first"
+    feature_lines: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.total != self.size + self._dropped_rows():
@@ -78,6 +82,20 @@ class RawIncidents:
     def size(self) -> int:
         """Return the number of rows held (rows dropped while splitting are only in problems)."""
         return len(self.lines)
+
+    def locate_problem(self, problem: Problem) -> Problem:
+        """Return the problem with its row key made a file line (and feature number)."""
+        if self.feature_lines is None:
+            return problem
+        line = int(self.feature_lines[problem.line - 1])
+        return replace(problem, line=line, feature=problem.line)
+
+    def locate_notice(self, notice: Notice) -> Notice:
+        """Return the notice with its row key made a file line (and feature number)."""
+        if self.feature_lines is None or notice.line is None or notice.feature is not None:
+            return notice
+        line = int(self.feature_lines[notice.line - 1])
+        return replace(notice, line=line, feature=notice.line)
 
     def name(self, canonical: str) -> str:
         """Return the file's name for a canonical field (the canonical name when not given)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from geo.ingest import acled, generic_csv, geojson, iom
@@ -13,10 +12,11 @@ from geo.ingest.detect import (
     csv_flavour,
     decode,
     detect_delimiter,
+    excel_separator,
     suffix_notice,
 )
 from geo.ingest.raw import RawIncidents
-from geo.ingest.report import IngestError, IngestResult
+from geo.ingest.report import IngestError, IngestResult, Notice
 from geo.ingest.split_csv import read_header, split_csv
 from geo.layers import Layers, load_layers
 from geo.settings import DEFAULT_SETTINGS, Settings
@@ -30,7 +30,8 @@ def read_incidents(
     """Read an incident file (CSV, GeoJSON, ACLED or IOM MMP CSV) into canonical incidents.
 
     Every row is either an incident or named in the report's problems; raises IngestError
-    when the file cannot be read at all. `layers` defaults to the bundled reference layers.
+    when the file cannot be read at all. `layers` defaults to the bundled reference layers,
+    loaded on each call (callers that read many files load them once and pass them in).
     """
     path = Path(path)
     try:
@@ -46,23 +47,33 @@ def read_incidents_bytes(
     """Read incidents from bytes (an upload); `name` is used in messages and notices only."""
     decoded = decode(data, name)
     kind = content_kind(decoded.text, name)
-    raw = geojson.to_raw(decoded.text, name) if kind == "json" else _read_csv(decoded, name)
+    raw = geojson.to_raw(decoded, name) if kind == "json" else _read_csv(decoded, name)
     mismatch = suffix_notice(name, kind)
     raw.notices[:0] = [*decoded.notices, *([mismatch] if mismatch else [])]
-    return build_result(raw, layers if layers is not None else default_layers(), settings)
+    return build_result(raw, layers if layers is not None else _bundled_layers(), settings)
 
 
 def _read_csv(decoded: DecodedText, name: str) -> RawIncidents:
-    delimiter = detect_delimiter(decoded.text)
+    separator = excel_separator(decoded.text)
+    notices = []
+    if separator is not None:
+        notices.append(
+            Notice(decoded.first_line, None, None, f"read the Excel 'sep={separator}' line")
+        )
+        decoded = decoded.after_first_line()
+        if not decoded.text.strip():
+            raise IngestError(f"{name} holds only an Excel 'sep={separator}' line")
+    delimiter = separator or detect_delimiter(decoded.text)
     header = read_header(decoded.text, delimiter)
     reader = CSV_READERS[csv_flavour(header)]
     reader.check_header(header, name)
-    return reader.to_raw(split_csv(decoded, delimiter, name), name)
+    raw = reader.to_raw(split_csv(decoded, delimiter, name), name)
+    raw.notices[:0] = notices
+    return raw
 
 
-@lru_cache(maxsize=1)
-def default_layers() -> Layers:
-    """Return the bundled reference layers, loaded once per process."""
+def _bundled_layers() -> Layers:
+    """Return the bundled reference layers, read now (caching belongs to dashboard/data.py)."""
     try:
         return load_layers()
     except (OSError, ValueError) as error:

@@ -16,15 +16,27 @@ class IngestError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a row was rejected: its file line, the field, the value as given, why."""
+    """One reason a row was rejected: its file line, the field, the value as given, why.
+
+    `line` is always the physical line in the file (1-based; a one-line GeoJSON file gives
+    line 1 for every feature). GeoJSON problems also give `feature`, the 1-based position of
+    the feature in the features array, which tells apart features that share a line.
+    """
 
     line: int
     field: str
     value: str
     reason: str
+    feature: int | None = None
+
+    @property
+    def row(self) -> tuple[int, int | None]:
+        """Return what identifies the rejected row: (line, feature)."""
+        return self.line, self.feature
 
     def __str__(self) -> str:
-        return f"line {self.line}, {self.field} = {self.value!r}: {self.reason}"
+        feature = f", feature {self.feature}" if self.feature is not None else ""
+        return f"line {self.line}{feature}, {self.field} = {self.value!r}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -35,9 +47,11 @@ class Notice:
     field: str | None
     value: str | None
     message: str
+    feature: int | None = None  # GeoJSON: the 1-based feature number, as in Problem
 
     def __str__(self) -> str:
         line = f"line {self.line}" if self.line is not None else ""
+        line += f", feature {self.feature}" if self.feature is not None else ""
         value = f" = {self.value!r}" if self.value is not None else ""
         field_text = f"{self.field}{value}" if self.field else value.removeprefix(" = ")
         prefix = ", ".join(part for part in (line, field_text) if part)
@@ -56,8 +70,8 @@ class ValidationReport:
 
     @property
     def rejected(self) -> int:
-        """Return the number of distinct rows with at least one problem."""
-        return len({problem.line for problem in self.problems})
+        """Return the number of distinct rows (line, feature) with at least one problem."""
+        return len({problem.row for problem in self.problems})
 
     @property
     def accepted(self) -> int:
@@ -65,7 +79,12 @@ class ValidationReport:
         return self.total - self.rejected
 
     def to_dict(self) -> dict[str, object]:
-        """Return the report as plain JSON-ready values."""
+        """Return the report as plain JSON-ready values.
+
+        Problems: line, field, value, reason, and "feature" (1-based) only when set, which
+        is for every GeoJSON problem; notices: line, field, value, message, and "feature"
+        only when set. CSV reports therefore never carry a "feature" key.
+        """
         return {
             "file": self.file,
             "format": self.format,
@@ -73,11 +92,17 @@ class ValidationReport:
             "accepted": self.accepted,
             "rejected": self.rejected,
             "problems": [
-                {"line": p.line, "field": p.field, "value": p.value, "reason": p.reason}
+                _with_feature(
+                    {"line": p.line, "field": p.field, "value": p.value, "reason": p.reason},
+                    p.feature,
+                )
                 for p in self.problems
             ],
             "notices": [
-                {"line": n.line, "field": n.field, "value": n.value, "message": n.message}
+                _with_feature(
+                    {"line": n.line, "field": n.field, "value": n.value, "message": n.message},
+                    n.feature,
+                )
                 for n in self.notices
             ],
         }
@@ -88,6 +113,12 @@ class ValidationReport:
             f"{self.file} ({self.format}): {self.total} rows, {self.accepted} accepted, "
             f"{self.rejected} rejected, {len(self.notices)} notices"
         )
+
+
+def _with_feature(entry: dict[str, object], feature: int | None) -> dict[str, object]:
+    if feature is not None:
+        entry["feature"] = feature
+    return entry
 
 
 @dataclass

@@ -3,20 +3,22 @@
 Fast path: pyarrow reads every column as text when each record sits on one physical line
 (no blank lines, no quoted newlines), so the record after the header on line 1 is on line 2,
 and so on. Otherwise the csv module reads the file and `reader.line_num` gives each line.
+Lines are always those of the file (an Excel "sep=" line cut off before still counts), and
+a record holding a byte that is not UTF-8 (see detect.BadByte) is rejected.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from geo.ingest.detect import DecodedText
-from geo.ingest.report import IngestError, Problem
+from geo.ingest.report import IngestError, Notice, Problem
 
 ROW_FIELD = "(row)"  # the field named by problems about a whole row
 MAX_ROW_TEXT = 200  # characters of a bad row quoted in its problem
@@ -25,17 +27,24 @@ HEADER_PREFIX = 65_536  # characters read to find the header (grown when a heade
 
 @dataclass
 class CsvRows:
-    """The header, one text column per header position and the file line of each kept row."""
+    """The header, one text column per header position and the file line of each kept row.
+
+    `problems` name kept rows (bad bytes) and dropped ones (wrong field count);
+    `spans` gives the (first, last) file line of every record, header included.
+    """
 
     header: list[str]
     columns: list[pa.ChunkedArray]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype="int64"))
 
     @property
     def total(self) -> int:
         """Return the number of data records, including rows with the wrong field count."""
-        return len(self.lines) + len(self.problems)
+        problem_lines = np.fromiter({p.line for p in self.problems}, dtype="int64")
+        return len(self.lines) + int((~np.isin(problem_lines, self.lines)).sum())
 
 
 def read_header(text: str, delimiter: str) -> list[str]:
@@ -54,7 +63,40 @@ def split_csv(decoded: DecodedText, delimiter: str, file: str) -> CsvRows:
         rows = _split_with_csv_module(decoded.text, header, delimiter, file)
     if rows.total == 0:
         raise IngestError(f"{file} has a header but no rows")
+    _move_lines(rows, decoded.first_line - 1)
+    _reject_bad_bytes(rows, decoded)
     return rows
+
+
+def _move_lines(rows: CsvRows, offset: int) -> None:
+    """Add `offset` to every line number (lines cut off before the header)."""
+    if offset:
+        rows.lines = rows.lines + offset
+        rows.spans = rows.spans + offset
+        rows.problems = [replace(p, line=p.line + offset) for p in rows.problems]
+
+
+def _reject_bad_bytes(rows: CsvRows, decoded: DecodedText) -> None:
+    """Add a Problem for each record holding a non-UTF-8 byte (a notice for the header).
+
+    One problem per bad line: the first bad byte of the line names it.
+    """
+    first_per_line = list({bad.line: bad for bad in reversed(decoded.bad_bytes)}.values())[::-1]
+    if not first_per_line:
+        return
+    found = np.array([bad.line for bad in first_per_line], dtype="int64")
+    records = np.searchsorted(rows.spans[:, 0], found, side="right") - 1
+    for bad, index in zip(first_per_line, records.tolist(), strict=True):
+        first, last = (int(x) for x in rows.spans[index])
+        if not first <= bad.line <= last:
+            continue  # unreachable: a blank line holds no byte; every other line is a record
+        shown = decoded.shown_line(bad)
+        if index == 0:
+            message = f"the header is not valid UTF-8 (byte 0x{bad.byte:02X}): read with U+FFFD"
+            rows.notices.append(Notice(bad.line, None, shown, message))
+            continue
+        where = "" if bad.line == first else f" (on line {bad.line} of this record)"
+        rows.problems.append(Problem(first, ROW_FIELD, shown, bad.reason() + where))
 
 
 def _read_header(text: str, delimiter: str) -> tuple[list[str], int]:
@@ -104,13 +146,15 @@ def _split_with_arrow(data: bytes, header: list[str], delimiter: str) -> CsvRows
     ):
         return None
     bad_lines = np.array([row.number for row in invalid], dtype="int64")
-    lines = np.arange(2, physical_lines + 1, dtype="int64")
+    every_line = np.arange(1, physical_lines + 1, dtype="int64")
+    lines = every_line[1:]
     if len(bad_lines):
         lines = lines[~np.isin(lines, bad_lines)]
     problems = [
         _wrong_count(int(row.number), row.text, len(header), row.actual_columns) for row in invalid
     ]
-    return CsvRows(header, [table.column(name) for name in names], lines, problems)
+    spans = np.column_stack([every_line, every_line])
+    return CsvRows(header, [table.column(name) for name in names], lines, problems, spans=spans)
 
 
 def _split_with_csv_module(text: str, header: list[str], delimiter: str, file: str) -> CsvRows:
@@ -118,10 +162,13 @@ def _split_with_csv_module(text: str, header: list[str], delimiter: str, file: s
     cells: list[list[str | None]] = [[] for _ in header]
     lines: list[int] = []
     problems: list[Problem] = []
+    spans: list[tuple[int, int]] = []
     previous_line = 0
     try:
         for index, record in enumerate(reader):
             start, previous_line = previous_line + 1, reader.line_num
+            if record:
+                spans.append((start, previous_line))
             if index == 0 or not record:
                 continue
             if len(record) != len(header):
@@ -137,4 +184,5 @@ def _split_with_csv_module(text: str, header: list[str], delimiter: str, file: s
             f"{file}: line {reader.line_num + 1}: cannot split the CSV: {error}"
         ) from error
     columns = [pa.chunked_array([pa.array(column, type=pa.string())]) for column in cells]
-    return CsvRows(header, columns, np.array(lines, dtype="int64"), problems)
+    span_array = np.array(spans, dtype="int64").reshape(-1, 2)
+    return CsvRows(header, columns, np.array(lines, dtype="int64"), problems, spans=span_array)

@@ -8,7 +8,7 @@ weekday, when given, must agree with the date.
 
 from __future__ import annotations
 
-import unicodedata
+import calendar
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from geo.ingest.raw import TimeDialect
 from geo.ingest.textcols import TextColumn, as_mask, map_distinct
+from geo.schema import fold_text
 
 _TIME: Final = (
     r"(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
@@ -58,10 +59,18 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 REASONS: Final = {
     1: "unknown month name {month_name!r}",
-    2: "not a valid calendar date",
+    2: "not a valid calendar date{how}: {detail}",
     3: "not a valid time of day",
     4: "weekday {weekday!r} does not match the date (read month-first, as MMP writes it)",
 }
+READ_AS: Final = {  # how a slash date was read, for messages about invalid dates
+    "day_first": " read day-first (dd/mm/yyyy)",
+    "month_first": " read month-first (mm/dd/yyyy, as MMP writes it)",
+    "year_first": " read as yyyy/mm/dd",
+}
+MONTH_NAMES: Final = ("January", "February", "March", "April", "May", "June", "July",
+                      "August", "September", "October", "November", "December")  # fmt: skip
+FIRST_YEAR, LAST_YEAR = 1678, 2261  # whole years that nanosecond timestamps hold
 
 
 @dataclass
@@ -94,11 +103,11 @@ def read_local_texts(text: TextColumn, dialect: TimeDialect) -> LocalTimes:
         result.tallies[name] = int(rows.size)
         if rows.size:
             parts = pc.extract_regex(text.take(pa.array(rows)), pattern)
-            _assemble(parts, rows, result)
+            _assemble(name, parts, rows, result)
     return result
 
 
-def _assemble(parts: pa.ChunkedArray, rows: np.ndarray, result: LocalTimes) -> None:
+def _assemble(name: str, parts: pa.ChunkedArray, rows: np.ndarray, result: LocalTimes) -> None:
     fields = {name: pc.struct_field(parts, name) for name in parts.type.names}
     year, day, month = _ints(fields["year"]), _ints(fields["day"]), _month_numbers(fields)
     hour, minute, second = (_ints(fields[name]) for name in ("hour", "minute", "second"))
@@ -116,8 +125,22 @@ def _assemble(parts: pa.ChunkedArray, rows: np.ndarray, result: LocalTimes) -> N
     result.matched[rows] = True
     result.has_time[rows] = as_mask(pc.not_equal(fields["hour"], ""))
     for position in np.flatnonzero(codes).tolist():
-        values = {name: column[position].as_py() for name, column in fields.items()}
+        values = {key: column[position].as_py() for key, column in fields.items()}
+        values["how"] = READ_AS.get(name, "")
+        values["detail"] = _date_detail(
+            int(year[position]), int(month[position]), int(day[position])
+        )
         result.reasons[int(rows[position])] = REASONS[int(codes[position])].format(**values)
+
+
+def _date_detail(year: int, month: int, day: int) -> str:
+    """Return what makes a year/month/day not a date: "month 13", "day 31 (April … 30 days)"."""
+    if not 1 <= month <= 12:
+        return f"month {month}"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"year {year} (dates from {FIRST_YEAR} to {LAST_YEAR} are accepted)"
+    days = calendar.monthrange(year, month)[1]
+    return f"day {day} ({MONTH_NAMES[month - 1]} {year} has {days} days)"
 
 
 def _ints(text: pa.ChunkedArray) -> np.ndarray:
@@ -132,8 +155,7 @@ def _month_numbers(fields: dict[str, pa.ChunkedArray]) -> np.ndarray:
         return _ints(fields["month"])
 
     def number(name: str) -> int:
-        folded = unicodedata.normalize("NFKD", name.lower().rstrip("."))
-        return MONTHS.get("".join(c for c in folded if not unicodedata.combining(c)), 0)
+        return MONTHS.get(fold_text(name).rstrip("."), 0)
 
     codes, numbers = map_distinct(fields["month_name"], number)
     return np.array([*numbers, 0], dtype="int64")[codes]

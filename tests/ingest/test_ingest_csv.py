@@ -48,10 +48,11 @@ def test_spanish_semicolon_file_with_decimal_commas_and_local_times(layers: Laye
     assert frame["category"].tolist() == ["stranded_group", "detention"]
     assert frame.geometry.y.tolist() == [-18.316, -18.0146]
     assert frame.geometry.x.tolist() == [-70.315, -70.2536]
-    # 05/03/2026 14:30 in Arica (UTC-3 in March) and 5 March 2026 midnight in Tacna (UTC-5)
+    # 05/03/2026 14:30 in Arica (UTC-3 in March) and 5 March 2026 (a bare date: 12:00 local)
+    # in Tacna (UTC-5)
     assert frame["occurred_at"].tolist() == [
         pd.Timestamp("2026-03-05T17:30:00Z"),
-        pd.Timestamp("2026-03-05T05:00:00Z"),
+        pd.Timestamp("2026-03-05T17:00:00Z"),
     ]
     assert frame["nationalities"].tolist() == [["VEN", "COL"], ["PER"]]
     assert frame["people_count"].tolist() == [12, 3]
@@ -68,6 +69,8 @@ def test_latin1_file_is_read_with_a_notice(layers: Layers) -> None:
     assert result.incidents["description"].tolist() == ["Niño en tránsito"]
     (notice,) = notices_with(result, "not valid UTF-8")
     assert "Latin-1" in notice.message and notice.line == 1
+    assert "first bad byte 0xED on line 1" in notice.message  # the í of "categoría"
+    assert result.report.problems == []
 
 
 def test_byte_order_mark_is_not_part_of_the_first_column(layers: Layers) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from geo.ingest import IngestError, Problem, read_incidents_bytes
+from geo.ingest import read as read_module
 from geo.ingest.detect import decode
 from geo.ingest.split_csv import split_csv
 from geo.layers import Layers
@@ -73,6 +74,27 @@ def test_unreadable_inputs_raise_naming_the_file(layers: Layers, data: bytes, me
     assert message in str(error.value)
 
 
-def test_layers_default_to_the_bundled_ones() -> None:
-    result = read_incidents_bytes((HEADER + ROW).encode(), "default.csv")
-    assert result.report.accepted == 1
+def test_layers_default_to_the_bundled_ones_loaded_on_each_call(
+    layers: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def counting_load_layers() -> Layers:
+        calls.append(1)
+        return layers
+
+    monkeypatch.setattr(read_module, "load_layers", counting_load_layers)
+    for _ in range(2):
+        result = read_incidents_bytes((HEADER + ROW).encode(), "default.csv")
+        assert result.report.accepted == 1
+    assert len(calls) == 2  # no cache in geo.ingest: caching belongs to dashboard/data.py
+    assert not hasattr(read_module, "default_layers")
+
+
+def test_unloadable_layers_raise_an_ingest_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> Layers:
+        raise OSError("data/border.geojson: no such file")
+
+    monkeypatch.setattr(read_module, "load_layers", broken)
+    with pytest.raises(IngestError, match="cannot load the reference layers: data/border"):
+        read_incidents_bytes((HEADER + ROW).encode(), "default.csv")

@@ -48,36 +48,78 @@ def test_categories_map_declared_aliases_and_reject_the_rest(layers: Layers) -> 
     assert problem.reason.startswith("unknown category")
 
 
-def test_people_counts_must_be_whole_and_not_negative(layers: Layers) -> None:
+def test_people_counts_must_be_plain_digits_whole_and_not_negative(layers: Layers) -> None:
     result = read_fixture("people_counts.csv", layers)
     assert ids(result) == ["p-1", "p-5"]
     assert result.incidents["people_count"].iloc[0] == 12
     assert result.incidents["people_count"].isna().tolist() == [False, True]
     expected = {
-        3: ("-3", "negative"),
-        4: ("3.5", "not a whole number"),
-        5: ("tres", "not a number"),
+        3: ("-3", "negative: a count of people must be 0 or more"),
+        4: ("3.5", "not a whole number of people"),
+        5: ("tres", "not a number: write the count of people in digits (e.g. 12)"),
+        7: ("1.000", "looks like a thousands separator: write 1000"),
+        8: ("1,000", "looks like a thousands separator: write 1000"),
+        9: ("10.000", "looks like a thousands separator: write 10000"),
+        10: ("12.0", "not a whole number of people"),
     }
     for line, (value, reason) in expected.items():
         problem = only_problem(result, line)
-        assert (problem.field, problem.value) == ("people_count", value)
-        assert reason in problem.reason
+        assert (problem.field, problem.value, problem.reason) == ("people_count", value, reason)
 
 
 def test_nationalities_by_name_or_code_and_unknown_names_rejected(layers: Layers) -> None:
     result = read_fixture("nationalities.csv", layers)
-    assert result.incidents["nationalities"].tolist() == [["VEN", "HTI"], ["COL", "PER"]]
+    assert result.incidents["nationalities"].tolist() == [
+        ["VEN", "HTI"],
+        ["COL", "PER"],
+        ["VEN"],
+        ["VEN"],
+    ]
     problem = only_problem(result, 3)
     assert (problem.field, problem.value) == ("nationalities", "VEN;Marte")
     assert "unknown nationality 'Marte'" in problem.reason
+    (repeated,) = notices_with(result, "more than once")
+    assert repeated.message == (
+        "2 rows name a nationality more than once (e.g. 'VEN;VEN;ven'): kept once"
+    )
 
 
-def test_verified_accepts_yes_no_words_in_spanish_and_english(layers: Layers) -> None:
+def test_rows_never_share_a_nationality_list(layers: Layers) -> None:
+    lists = read_fixture("nationalities.csv", layers).incidents["nationalities"].tolist()
+    assert lists[2] == lists[3] and lists[2] is not lists[3]  # same cell, own list
+    lists[2].append("COL")
+    assert lists[3] == ["VEN"]
+    without = read_fixture("people_counts.csv", layers).incidents["nationalities"].tolist()
+    assert without == [[], []] and without[0] is not without[1]
+
+
+def test_verified_accepts_yes_no_words_and_blank_is_unknown(layers: Layers) -> None:
     result = read_fixture("verified_values.csv", layers)
-    assert result.incidents["verified"].tolist() == [True, False]
+    verified = result.incidents["verified"]
+    assert str(verified.dtype) == "boolean"
+    assert verified.tolist()[:2] == [True, False]
+    assert verified.isna().tolist() == [False, False, True]  # v-4: blank cell
     problem = only_problem(result, 4)
     assert (problem.field, problem.value) == ("verificado", "quizás")
     assert "not a yes/no value" in problem.reason
+
+
+def test_missing_verified_column_is_unknown_and_synthetic_false(layers: Layers) -> None:
+    frame = read_fixture("people_counts.csv", layers).incidents
+    assert frame["verified"].isna().all()
+    assert frame["synthetic"].tolist() == [False, False]
+
+
+def test_crossing_names_match_whatever_the_case_accents_or_dashes(layers: Layers) -> None:
+    data = (
+        "incident_id,occurred_at,lat,lon,category,crossing\n"
+        "c-1,2026-03-05T14:00:00Z,-18.316,-70.315,Protesta,SANTA_ROSA\n"
+        "c-2,2026-03-05T14:00:00Z,-18.316,-70.315,DETENCION,  Chacallúta \n"
+        "c-3,2026-03-05T14:00:00Z,-18.316,-70.315,muerte o lesión,santa-rosa\n"
+    )
+    frame = read_incidents_bytes(data.encode(), "folded.csv", layers=layers).incidents
+    assert frame["crossing"].tolist() == ["santa-rosa", "chacalluta", "santa-rosa"]
+    assert frame["category"].tolist() == ["protest", "detention", "death_or_injury"]
 
 
 def test_crossing_must_be_a_known_id_or_name(layers: Layers) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from ingest_support import ids, notices_with, only_problem, read_fixture
 
-from geo.ingest import IngestError
+from geo.ingest import IngestError, read_incidents_bytes
 from geo.layers import Layers
 from geo.schema import CANONICAL_COLUMNS
 
@@ -44,8 +44,8 @@ def test_non_wgs84_crs_rejects_every_feature_naming_the_crs(layers: Layers) -> N
         "[361500.0, 7974000.0]",
         "[362000.0, 7975000.0]",
     ]
-    # each problem names the line where its feature starts
-    assert [problem.line for problem in result.report.problems] == [10, 25]
+    # each problem names the line where its feature starts, and the feature's number
+    assert [(p.line, p.feature) for p in result.report.problems] == [(10, 1), (25, 2)]
 
 
 def test_invalid_geometries_are_rejected_feature_by_feature(layers: Layers) -> None:
@@ -62,13 +62,58 @@ def test_invalid_geometries_are_rejected_feature_by_feature(layers: Layers) -> N
     ]
     assert result.report.total == 7 and result.report.rejected == 6
     assert only_problem(result, 19).value == "[[-70.3, -18.3], [-70.2, -18.2]]"
+    assert [problem.feature for problem in result.report.problems] == [2, 3, 4, 5, 6, 7]
 
 
-def test_minified_file_numbers_problems_by_feature(layers: Layers) -> None:
+def test_minified_file_gives_line_1_and_the_feature_number(layers: Layers) -> None:
     result = read_fixture("minified.geojson", layers)
-    problem = only_problem(result, 2)  # feature 2, both on line 1
+    problem = only_problem(result, 1)  # both features stand on line 1
+    assert (problem.line, problem.feature) == (1, 2)
     assert (problem.field, problem.value) == ("category", "riot")
-    assert notices_with(result, "numbered by feature")
+    assert (result.report.total, result.report.accepted, result.report.rejected) == (2, 1, 1)
+    assert result.report.to_dict()["problems"] == [
+        {"line": 1, "field": "category", "value": "riot", "reason": problem.reason, "feature": 2}
+    ]
+    assert str(problem).startswith("line 1, feature 2, category = 'riot': unknown category")
+
+
+def test_features_sharing_a_line_are_counted_apart(layers: Layers) -> None:
+    feature = (
+        '{{"type":"Feature","properties":{{"incident_id":"{id}","occurred_at":'
+        '"2026-03-05T14:00:00Z","category":"{category}"}},"geometry":{{"type":"Point",'
+        '"coordinates":[-70.315,-18.316]}}}}'
+    )
+    features = [feature.format(id=f"f-{n}", category="riot") for n in range(1, 4)]
+    text = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    result = read_incidents_bytes(text.encode(), "minified.geojson", layers=layers)
+    assert [(p.line, p.feature) for p in result.report.problems] == [(1, 1), (1, 2), (1, 3)]
+    assert (result.report.total, result.report.rejected, result.report.accepted) == (3, 3, 0)
+
+
+def test_mixed_encoding_rejects_only_the_feature_with_the_bad_byte(layers: Layers) -> None:
+    feature = (
+        '{{"type":"Feature","properties":{{"incident_id":"{id}","occurred_at":'
+        '"2026-03-05T14:00:00Z","category":"protest","description":"{text}"}},'
+        '"geometry":{{"type":"Point","coordinates":[-70.315,-18.316]}}}}'
+    )
+    data = (
+        (
+            '{"type":"FeatureCollection","features":['
+            + feature.format(id="g-1", text="Niño")
+            + ","
+            + feature.format(id="g-2", text="Ni@o")
+            + "]}"
+        )
+        .encode()
+        .replace(b"@", b"\xf1")
+    )
+    result = read_incidents_bytes(data, "mixed.geojson", layers=layers)
+    assert ids(result) == ["g-1"]
+    assert result.incidents["description"].tolist() == ["Niño"]
+    (problem,) = result.report.problems
+    assert (problem.line, problem.feature, problem.field) == (1, 2, "(row)")
+    assert problem.reason == "not valid UTF-8 (byte 0xF1); the rest of the file is UTF-8"
+    assert "Ni\\xF1o" in problem.value
 
 
 def test_single_feature_is_not_a_collection(layers: Layers) -> None:
