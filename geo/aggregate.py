@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Literal
 
@@ -62,6 +63,13 @@ def totals(incidents: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def check_categories(values: Iterable[object], caller: str) -> None:
+    """Raise ValueError, prefixed by `caller`, listing values not in geo.schema.CATEGORIES."""
+    unknown = sorted(set(values) - set(CATEGORIES), key=str)
+    if unknown:
+        raise ValueError(f"{caller}: category values {unknown} are not in {list(CATEGORIES)}")
+
+
 # --- validate -----------------------------------------------------------------------------
 
 
@@ -114,9 +122,7 @@ def _by_labels(values: pd.Series, by: str) -> pd.Series:
     labels = values.astype("string")
     if by == "crossing":
         return labels.fillna(NO_CROSSING)
-    unknown = sorted(set(labels.unique()) - set(CATEGORIES), key=str)
-    if unknown:
-        raise ValueError(f"aggregate: category values {unknown} are not in {list(CATEGORIES)}")
+    check_categories(labels.unique(), "aggregate")
     return labels
 
 

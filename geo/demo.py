@@ -12,8 +12,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.enrich import nearest_complex
 from geo.layers import Layers
-from geo.schema import CANONICAL_COLUMNS, CANONICAL_DTYPES, METRIC_CRS, WGS84, ZONE_BY_SIDE
+from geo.schema import CANONICAL_COLUMNS, CANONICAL_DTYPES, WGS84, ZONE_BY_SIDE
 
 # Every demo row says what it is: a flag, a source, an id prefix and a description prefix.
 DESCRIPTION_PREFIX: Final = "[SYNTHETIC]"
@@ -110,12 +111,11 @@ def generate_demo(n: int, seed: int, layers: Layers) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     places = _places(anchors)
     place_index, lon, lat = _sample_locations(rng, n, places, anchors.regions)
-    local_time = _sample_local_times(rng, n)
-    occurred_at = _to_utc(local_time, layers.side_of(lon, lat))
-    categories = _sample_categories(rng, local_time)
+    occurred_at, local_day = _sample_times(rng, layers.side_of(lon, lat))
+    categories = _sample_categories(rng, local_day)
     columns = {
         "category": categories,
-        "crossing": _crossing_column(rng, lon, lat, anchors.complexes),
+        "crossing": _crossing_column(rng, lon, lat, layers),
         "people_count": _sample_people(rng, categories),
         "nationalities": _sample_nationalities(rng, categories),
         "verified": rng.random(n) < VERIFIED_SHARE,
@@ -269,39 +269,56 @@ def _daily_weights(days: pd.DatetimeIndex) -> np.ndarray:
     return level * WEEKDAY_FACTOR[days.dayofweek]
 
 
-def _sample_local_times(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
-    """Draw local wall-clock times: a day by weight (with noise), an hour by rhythm, a minute."""
+def _sample_times(rng: np.random.Generator, side: np.ndarray) -> tuple[pd.Series, pd.DatetimeIndex]:
+    """Draw UTC instants (whole minutes) and return them with each row's local day.
+
+    Each row draws a UTC hour weighted by the local day and local hour it falls on in the
+    zone of the row's side, then a minute. Only UTC → local conversions are made, which are
+    always defined: no wall-clock time is ever read back into a zone, so none can be
+    ambiguous or skipped (an hour repeated by a DST change is two UTC hours, a skipped one
+    is none).
+    """
+    unknown = sorted(set(side.tolist()) - set(ZONE_BY_SIDE), key=str)
+    if unknown:
+        raise ValueError(f"demo: sides {unknown} have no time zone in {list(ZONE_BY_SIDE)}")
     days = pd.date_range(FIRST_DAY, LAST_DAY, freq="D")
-    weights = _daily_weights(days) * rng.gamma(20.0, 1.0 / 20.0, size=days.size)
-    day = rng.choice(days.size, size=n, p=weights / weights.sum())
-    hour = rng.choice(24, size=n, p=HOUR_WEIGHT / HOUR_WEIGHT.sum())
-    minute = rng.integers(0, 60, size=n)
-    offsets = pd.to_timedelta(hour * 60 + minute, unit="min")
-    return pd.DatetimeIndex(days.to_numpy()[day]) + offsets
-
-
-def _to_utc(local_time: pd.DatetimeIndex, side: np.ndarray) -> pd.Series:
-    """Read each wall-clock time in the zone of its side of the line; return UTC."""
-    utc = pd.Series(pd.NaT, index=range(len(local_time)), dtype="datetime64[ns, UTC]")
+    day_weight = _daily_weights(days) * rng.gamma(20.0, 1.0 / 20.0, size=days.size)
+    instants = np.empty(side.size, dtype="datetime64[ns]")
+    local_day = np.empty(side.size, dtype="datetime64[ns]")
     for country, zone in ZONE_BY_SIDE.items():
         rows = np.flatnonzero(side == country)
-        local = local_time[rows].tz_localize(
-            zone, ambiguous=np.zeros(rows.size, dtype=bool), nonexistent="shift_forward"
-        )
-        utc.iloc[rows] = local.tz_convert("UTC")
-    return utc
+        slots, slot_day, weights = _hour_slots(zone, days, day_weight)
+        pick = rng.choice(slots.size, size=rows.size, p=weights / weights.sum())
+        minutes = rng.integers(0, 60, size=rows.size).astype("timedelta64[m]")
+        instants[rows] = slots[pick] + minutes
+        local_day[rows] = slot_day[pick]
+    occurred_at = pd.Series(pd.to_datetime(instants, utc=True))  # the values already are UTC
+    return occurred_at, pd.DatetimeIndex(local_day)
+
+
+def _hour_slots(
+    zone: str, days: pd.DatetimeIndex, day_weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the UTC hours whose local day in `zone` is one of `days`, their local day, weight."""
+    margin = pd.Timedelta(days=2)
+    utc = pd.date_range(days[0] - margin, days[-1] + margin, freq="h", tz="UTC")
+    local = utc.tz_convert(zone).tz_localize(None)  # wall clock of each UTC hour
+    keep = (local >= days[0]) & (local < days[-1] + pd.Timedelta(days=1))
+    local = local[keep]
+    day_index = (local.normalize() - days[0]).days.to_numpy()
+    weights = day_weight[day_index] * HOUR_WEIGHT[local.hour.to_numpy()]
+    return utc[keep].tz_localize(None).to_numpy(), local.normalize().to_numpy(), weights
 
 
 # --- attributes -----------------------------------------------------------------------------
 
 
-def _sample_categories(rng: np.random.Generator, local_time: pd.DatetimeIndex) -> np.ndarray:
+def _sample_categories(rng: np.random.Generator, local_day: pd.DatetimeIndex) -> np.ndarray:
     """Draw categories with the weights of each row's period (before, emergency, plan)."""
     names = np.array(list(CATEGORY_WEIGHTS))
     table = np.array(list(CATEGORY_WEIGHTS.values()))
-    day = local_time.normalize()
-    regime = (day >= EMERGENCY_DAY).astype(int) + (day >= CLOSURE_PLAN_DAY).astype(int)
-    categories = np.empty(len(local_time), dtype=object)
+    regime = (local_day >= EMERGENCY_DAY).astype(int) + (local_day >= CLOSURE_PLAN_DAY).astype(int)
+    categories = np.empty(len(local_day), dtype=object)
     for period in range(table.shape[1]):
         rows = np.flatnonzero(regime == period)
         weights = table[:, period] / table[:, period].sum()
@@ -335,18 +352,10 @@ def _sample_nationalities(rng: np.random.Generator, categories: np.ndarray) -> l
 
 
 def _crossing_column(
-    rng: np.random.Generator,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    complexes: dict[str, tuple[float, float]],
+    rng: np.random.Generator, lon: np.ndarray, lat: np.ndarray, layers: Layers
 ) -> np.ndarray:
-    """Name the nearest complex on about 70% of rows; leave the rest for enrich to fill."""
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(METRIC_CRS)
-    ids = list(complexes)
-    anchors = gpd.GeoSeries(gpd.points_from_xy(*zip(*complexes.values(), strict=True)), crs=WGS84)
-    anchors = anchors.to_crs(METRIC_CRS)
-    distances = np.vstack([points.distance(anchor).to_numpy() for anchor in anchors])
-    nearest = np.array(ids, dtype=object)[distances.argmin(axis=0)]
+    """Name the nearest complex (as enrich finds it) on ~70% of rows; leave the rest null."""
+    nearest, _ = nearest_complex(lon, lat, layers)
     left_for_enrich = rng.random(lon.size) >= CROSSING_GIVEN_SHARE
     nearest[left_for_enrich] = None
     return nearest

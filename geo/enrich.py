@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo.layers import Layers
-from geo.schema import DERIVED_DTYPES, METRIC_CRS, WGS84
+from geo.schema import DERIVED_DTYPES, WGS84
 from geo.settings import DEFAULT_SETTINGS, Settings
+from geo.sides import RegionIndex, boundary_segments, distance_to_segments, to_metric
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -25,14 +24,12 @@ BORDER_COMPLEX = "border_complex"  # the crossings `kind` that counts as a neare
 _MAX_EXAMPLES = 5  # offending rows quoted in an error message
 
 
+
 @dataclass(frozen=True)
 class _Reference:
     """The reference layers reduced to arrays (metric, or lon/lat for membership tests)."""
 
-    region_ids: npt.NDArray[np.object_]
-    region_countries: npt.NDArray[np.object_]
-    region_shapes: list[BaseGeometry]  # prepared lon/lat polygons, same order as region_ids
-    region_edges: list[FloatArray]  # per region: (k, 4) metric boundary segments ax, ay, bx, by
+    regions: RegionIndex  # membership and side: the rule of geo.sides
     complex_ids: npt.NDArray[np.object_]
     complex_xy: FloatArray  # (m, 2) metric coordinates of the border complexes
     border_edges: FloatArray  # (k, 4) segments of the border line
@@ -54,22 +51,40 @@ class _Derived:
 def enrich(
     incidents: gpd.GeoDataFrame, layers: Layers, settings: Settings = DEFAULT_SETTINGS
 ) -> gpd.GeoDataFrame:
-    """Return a copy of `incidents` with the derived spatial columns of geo.schema.DERIVED_DTYPES.
+    """Return a copy of `incidents` with the columns of DERIVED_DTYPES added (or refreshed).
 
     Rows keep their order and index. `crossing` is filled with the nearest border
     complex when the report names none and the complex lies within
-    `settings.crossing_radius_m`; a given crossing is never changed. All distances
-    are metres in EPSG:32719. Region and corridor membership are tested on lon/lat,
-    where the GeoJSON layers define their edges (as Layers.side_of does), so a point a
-    few centimetres from a long border segment lands on the same side everywhere in
-    Hito. The input is not modified.
+    `settings.crossing_radius_m`, and `crossing_assigned` says so; a crossing the report
+    gave is never changed. Enriching an enriched frame first clears the crossings it had
+    assigned, so the result depends only on the report, the layers and the settings.
+    All distances are metres in EPSG:32719, to the layers' vertices joined straight in
+    that CRS (the GeoJSON joins them straight in lon/lat: on the border's longest, 15 km
+    segment the two lines part by up to 1.6 m). Region and side follow the one rule of
+    geo.sides (shared with Layers.side_of); corridor membership is tested on lon/lat,
+    edge included. The input is not modified.
     """
     _check_incidents(incidents)
     _check_radius(settings.crossing_radius_m)
+    reported = _reported_crossing(incidents)
     reference = _reference(layers)
     lon, lat = _lon_lat(incidents)
     derived = _derive(lon, lat, reference)
-    return _assemble(incidents, derived, reference, settings.crossing_radius_m)
+    return _assemble(incidents, reported, derived, reference, settings.crossing_radius_m)
+
+
+def nearest_complex(
+    lon: FloatArray, lat: FloatArray, layers: Layers
+) -> tuple[npt.NDArray[np.object_], FloatArray]:
+    """Return the id of, and the distance in metres to, the nearest border complex of each point.
+
+    Points are lon/lat arrays (EPSG:4326); complexes are the crossings of kind
+    "border_complex"; distances are straight lines in EPSG:32719, as in enrich().
+    """
+    ids, xy = _complexes(layers)
+    x, y = to_metric(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    nearest, distance = _nearest_point(x, y, xy)
+    return ids[nearest], distance
 
 
 # --- validate -----------------------------------------------------------------------------
@@ -116,6 +131,21 @@ def _raise_for_rows(
     )
 
 
+def _reported_crossing(incidents: gpd.GeoDataFrame) -> pd.Series:
+    """The crossing the report gave: `crossing`, minus what an earlier enrich assigned."""
+    crossing = incidents["crossing"].astype("string")
+    if "crossing_assigned" not in incidents.columns:
+        return crossing
+    assigned = incidents["crossing_assigned"]
+    if not pd.api.types.is_bool_dtype(assigned.dtype) or assigned.isna().any():
+        raise ValueError(
+            "incidents: field 'crossing_assigned' must be true/false in every row (enrich "
+            f"writes it as bool), got dtype {assigned.dtype} with {int(assigned.isna().sum())} "
+            "null(s); drop the column to treat every crossing as reported"
+        )
+    return crossing.mask(assigned.to_numpy(dtype=bool))
+
+
 def _check_radius(radius_m: float) -> None:
     if not np.isfinite(radius_m) or radius_m < 0:
         raise ValueError(f"settings.crossing_radius_m: {radius_m!r} must be a finite number ≥ 0")
@@ -125,47 +155,31 @@ def _check_radius(radius_m: float) -> None:
 
 
 def _reference(layers: Layers) -> _Reference:
-    _check_columns(layers.regions, "regions", ("id", "country"))
-    _check_columns(layers.crossings, "crossings", ("id", "kind"))
+    complex_ids, complex_xy = _complexes(layers)
     metric = layers.metric
-    regions = metric.regions
-    complexes = metric.crossings[metric.crossings["kind"] == BORDER_COMPLEX]
-    if regions.empty or complexes.empty or metric.border.empty or metric.corridor.empty:
-        raise ValueError(
-            "layers: enrich needs at least one region, one crossing of kind "
-            f"'{BORDER_COMPLEX}', a border line and a corridor polygon"
-        )
-    shapes = list(layers.regions.geometry)
+    if metric.border.empty or metric.corridor.empty:
+        raise ValueError("layers: enrich needs a border line and a corridor polygon")
     corridor = layers.corridor.geometry.union_all()
-    shapely.prepare([*shapes, corridor])
+    shapely.prepare(corridor)
     return _Reference(
-        region_ids=regions["id"].to_numpy(dtype=object),
-        region_countries=regions["country"].to_numpy(dtype=object),
-        region_shapes=shapes,
-        region_edges=[_segments(shapely.boundary(shape)) for shape in regions.geometry],
-        complex_ids=complexes["id"].to_numpy(dtype=object),
-        complex_xy=shapely.get_coordinates(complexes.geometry.array),
-        border_edges=_segments(metric.border.geometry.union_all()),
+        regions=layers.region_index,
+        complex_ids=complex_ids,
+        complex_xy=complex_xy,
+        border_edges=boundary_segments(metric.border.geometry.union_all()),
         corridor=corridor,
     )
 
 
-def _check_columns(frame: gpd.GeoDataFrame, layer: str, columns: tuple[str, ...]) -> None:
-    missing = [column for column in columns if column not in frame.columns]
+def _complexes(layers: Layers) -> tuple[npt.NDArray[np.object_], FloatArray]:
+    """Ids and metric (m, 2) coordinates of the crossings of kind border_complex."""
+    missing = [column for column in ("id", "kind") if column not in layers.crossings.columns]
     if missing:
-        raise ValueError(f"layers.{layer}: missing column(s) {missing}")
-
-
-def _segments(lines: BaseGeometry) -> FloatArray:
-    """Return the straight segments of a (multi)line as rows ax, ay, bx, by."""
-    parts = shapely.get_parts(lines)
-    pieces = [np.hstack([c[:-1], c[1:]]) for c in map(shapely.get_coordinates, parts)]
-    return np.vstack(pieces) if pieces else np.empty((0, 4))
-
-
-@lru_cache(maxsize=1)
-def _to_metric() -> Transformer:
-    return Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)  # thread-safe (pyproj ≥ 3.1)
+        raise ValueError(f"layers.crossings: missing column(s) {missing}")
+    crossings = layers.metric.crossings
+    complexes = crossings[crossings["kind"] == BORDER_COMPLEX]
+    if complexes.empty:
+        raise ValueError(f"layers: enrich needs at least one crossing of kind '{BORDER_COMPLEX}'")
+    return complexes["id"].to_numpy(dtype=object), shapely.get_coordinates(complexes.geometry.array)
 
 
 def _lon_lat(incidents: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
@@ -173,47 +187,21 @@ def _lon_lat(incidents: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
     return lonlat[:, 0], lonlat[:, 1]
 
 
-def _metric(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    x, y = _to_metric().transform(lon, lat)
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-
 # --- compute ------------------------------------------------------------------------------
 
 
 def _derive(lon: FloatArray, lat: FloatArray, reference: _Reference) -> _Derived:
-    region = _region_codes(lon, lat, reference.region_shapes)
-    x, y = _metric(lon, lat)
+    x, y = to_metric(lon, lat)
+    located = reference.regions.locate(lon, lat, metric_xy=(x, y))
     nearest, dist_crossing = _nearest_point(x, y, reference.complex_xy)
     return _Derived(
-        region=region,
-        side=_side_codes(x, y, region, reference.region_edges),
+        region=located.region,
+        side=located.side,
         nearest_complex=nearest,
         dist_crossing_m=dist_crossing,
-        dist_border_m=_segment_distance(x, y, reference.border_edges),
+        dist_border_m=distance_to_segments(x, y, reference.border_edges),
         between_complexes=shapely.intersects_xy(reference.corridor, lon, lat),
     )
-
-
-def _region_codes(lon: FloatArray, lat: FloatArray, shapes: list[BaseGeometry]) -> IntArray:
-    """Index of the first region covering each point (its boundary included), -1 for none."""
-    codes = np.full(lon.shape, -1, dtype=np.intp)
-    for index, shape in enumerate(shapes):  # one pass per region, vectorised over points
-        todo = np.flatnonzero(codes == -1)
-        codes[todo[shapely.intersects_xy(shape, lon[todo], lat[todo])]] = index
-    return codes
-
-
-def _side_codes(
-    x: FloatArray, y: FloatArray, region: IntArray, edges: list[FloatArray]
-) -> IntArray:
-    """Region index of each point's side: its own region, else the nearest region."""
-    side = region.copy()
-    outside = np.flatnonzero(region == -1)
-    if outside.size:
-        distances = np.vstack([_segment_distance(x[outside], y[outside], e) for e in edges])
-        side[outside] = distances.argmin(axis=0)
-    return side
 
 
 def _nearest_point(x: FloatArray, y: FloatArray, points: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -223,41 +211,33 @@ def _nearest_point(x: FloatArray, y: FloatArray, points: FloatArray) -> tuple[In
     return nearest, distances[np.arange(len(x)), nearest]
 
 
-def _segment_distance(x: FloatArray, y: FloatArray, edges: FloatArray) -> FloatArray:
-    """Distance from each point to the nearest of `edges` (rows ax, ay, bx, by)."""
-    best = np.full(x.shape, np.inf)
-    for ax, ay, bx, by in edges:  # one pass per segment, vectorised over points
-        dx, dy = bx - ax, by - ay
-        length2 = dx * dx + dy * dy
-        t = ((x - ax) * dx + (y - ay) * dy) / (length2 if length2 > 0 else 1.0)
-        np.clip(t, 0.0, 1.0, out=t)
-        px, py = x - ax - t * dx, y - ay - t * dy
-        np.minimum(best, px * px + py * py, out=best)
-    return np.sqrt(best)
-
-
 # --- assemble -----------------------------------------------------------------------------
 
 
 def _assemble(
-    incidents: gpd.GeoDataFrame, derived: _Derived, reference: _Reference, radius_m: float
+    incidents: gpd.GeoDataFrame,
+    reported: pd.Series,
+    derived: _Derived,
+    reference: _Reference,
+    radius_m: float,
 ) -> gpd.GeoDataFrame:
+    regions = reference.regions
     nearest = _labels(reference.complex_ids, derived.nearest_complex)
+    assigned = reported.isna().to_numpy() & (derived.dist_crossing_m <= radius_m)
     columns = {
-        "country": _labels(reference.region_countries, derived.region),
-        "region": _labels(reference.region_ids, derived.region),
-        "side": _labels(reference.region_countries, derived.side),
+        "country": _labels(regions.countries, derived.region),
+        "region": _labels(regions.ids, derived.region),
+        "side": _labels(regions.countries, derived.side),
         "nearest_crossing": nearest,
         "dist_crossing_m": derived.dist_crossing_m,
         "dist_border_m": derived.dist_border_m,
         "between_complexes": derived.between_complexes,
+        "crossing_assigned": assigned,
     }
     out = incidents.copy()
     for name, dtype in DERIVED_DTYPES.items():
         out[name] = pd.Series(columns[name], index=out.index, dtype=dtype)
-    given = incidents["crossing"].astype("string")
-    fill = given.isna().to_numpy() & (derived.dist_crossing_m <= radius_m)
-    out["crossing"] = given.mask(fill, pd.Series(nearest, index=out.index, dtype="string"))
+    out["crossing"] = reported.mask(assigned, pd.Series(nearest, index=out.index, dtype="string"))
     return out
 
 

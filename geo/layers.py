@@ -8,11 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.schema import METRIC_CRS, WGS84
 from geo.settings import data_dir
+from geo.sides import RegionIndex
 
 LAYER_FILES: dict[str, str] = {
     "border": "border.geojson",
@@ -53,31 +53,19 @@ class Layers:
         minx, miny, maxx, maxy = self.regions.total_bounds
         return float(minx), float(miny), float(maxx), float(maxy)
 
+    @cached_property
+    def region_index(self) -> RegionIndex:
+        """Return the regions prepared for point lookups (see geo.sides for the rule)."""
+        return RegionIndex.from_regions(self.regions)
 
     def side_of(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Return the country side ("CL" or "PE") of each point: its region's, else the nearest's.
 
-        Vectorised; expects this object in EPSG:4326. Points in neither region (sea,
-        Bolivia, Tarapacá) take the country of the nearest region, measured in metres.
+        Vectorised; expects this object in EPSG:4326. The boundary rule lives in
+        geo.sides (shared with geo.enrich): a point on the shared line lies in CL-AP; a
+        point in neither region takes the country of the nearest region, in metres.
         """
-        lon = np.asarray(lon, dtype="float64")
-        lat = np.asarray(lat, dtype="float64")
-        countries = self.regions["country"].to_numpy()
-        shapes = self.regions.geometry.to_numpy()
-        side = np.full(lon.shape, None, dtype=object)
-        for country, shape in zip(countries, shapes, strict=True):
-            shapely.prepare(shape)
-            side[shapely.contains_xy(shape, lon, lat)] = country
-        outside = side == None  # noqa: E711 (element-wise on an object array)
-        if outside.any():
-            side[outside] = self._nearest_country(lon[outside], lat[outside])
-        return side
-
-    def _nearest_country(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(METRIC_CRS)
-        regions = self.metric.regions
-        distances = np.vstack([points.distance(shape).to_numpy() for shape in regions.geometry])
-        return regions["country"].to_numpy()[distances.argmin(axis=0)]
+        return self.region_index.side_of(lon, lat)
 
 
 def load_layers(folder: Path | None = None) -> Layers:

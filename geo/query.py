@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.aggregate import aggregate, totals
+from geo.aggregate import aggregate, check_categories, totals
 from geo.schema import CATEGORIES, DISPLAY_ZONES, ZONE_BY_SIDE
 
 __all__ = ["CATEGORICAL_COLUMNS", "Filter", "aggregate", "apply_filter", "prepare", "totals"]
@@ -179,9 +179,7 @@ def _categorical(values: pd.Series) -> pd.Series:
 
 def _vocabulary_categorical(values: pd.Series) -> pd.Series:
     labels = _categorical(values)
-    unknown = sorted(set(labels.cat.categories) - set(CATEGORIES))
-    if unknown:
-        raise ValueError(f"prepare: category values {unknown} are not in {list(CATEGORIES)}")
+    check_categories(labels.cat.categories, "prepare")
     return labels.cat.set_categories(CATEGORIES)
 
 

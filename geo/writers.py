@@ -1,4 +1,12 @@
-"""Write incident frames to CSV, GeoJSON or GeoPackage, chosen by the file's suffix."""
+"""Write incident frames to CSV, GeoJSON or GeoPackage, chosen by the file's suffix.
+
+Precision, by format:
+- coordinates: CSV and GeoJSON write 6 decimals of a degree (≈ 0.1 m here), rounded
+  half to even; GeoPackage stores the full double.
+- times: CSV and GeoJSON write ISO 8601 UTC text with as many fraction digits as the data
+  needs (none, 6 or 9: nothing is truncated); GeoPackage stores GDAL date-times, which
+  hold milliseconds: finer fractions are cut there.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from geo.schema import CANONICAL_DTYPES, DERIVED_DTYPES, WGS84
 
 GPKG_LAYER: Final = "incidents"  # also the GeoJSON collection name
 LIST_SEPARATOR: Final = ";"
+LIST_CELL_TYPES: Final = (list, tuple, np.ndarray)
 COORDINATE_DECIMALS: Final = 6
 # CSV order: id, time, place, then the rest of the canonical columns, then derived ones.
 CSV_LEADING_COLUMNS: Final[tuple[str, ...]] = ("incident_id", "occurred_at", "lat", "lon")
@@ -24,12 +33,18 @@ def write_incidents(frame: gpd.GeoDataFrame, path: Path) -> None:
     """Write `frame` to `path` as .csv, .geojson or .gpkg (layer "incidents"), in EPSG:4326.
 
     Times are written as ISO 8601 UTC (`2025-12-03T14:05:00Z`), coordinates with six
-    decimals, nationalities joined with ";" (JSON lists in GeoJSON). Raises ValueError for
-    an unknown suffix or a frame that is not one of point incidents with UTC times.
+    decimals (see the module docstring for each format's precision), nationalities joined
+    with ";" (JSON lists in GeoJSON). Raises ValueError, naming the file, for an unknown
+    suffix, a frame that is not one of point incidents with UTC times, or a list column
+    with a cell that is not a list of strings.
     """
     path = Path(path)
     writer = _writer_for(path)
-    writer(_checked_wgs84(frame, path), path)
+    checked = _checked_wgs84(frame, path)
+    try:
+        writer(checked, path)
+    except ListCellError as error:
+        raise ValueError(f"{path}: {error}") from error
 
 
 def check_output_path(path: Path) -> None:
@@ -46,23 +61,55 @@ def ordered_columns(frame: pd.DataFrame) -> list[str]:
     return canonical + derived + others
 
 
+class ListCellError(ValueError):
+    """A list column holds a cell that is not a list of strings."""
+
+
 def iso_utc(times: pd.Series) -> pd.Series:
-    """Format tz-aware times as ISO 8601 UTC with a `Z` (fractions only when present)."""
+    """Format tz-aware times as ISO 8601 UTC with a `Z`, keeping every digit present.
+
+    No fraction when every time is a whole second, else 6 digits (microseconds) when that
+    is exact for every time, else 9 (nanoseconds).
+    """
     utc = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    whole_seconds = np.isnat(utc) | (utc == utc.astype("datetime64[s]"))
-    unit: Literal["s", "us"] = "s" if bool(whole_seconds.all()) else "us"
-    text = np.char.add(np.datetime_as_string(utc, unit=unit), "Z")
+    text = np.char.add(np.datetime_as_string(utc, unit=_finest_unit(utc)), "Z")
     result = pd.Series(text, index=times.index, dtype="string")
     return result.mask(times.isna())
 
 
+def _finest_unit(utc: np.ndarray) -> Literal["s", "us", "ns"]:
+    """Return the coarsest unit that writes every (non-NaT) time exactly."""
+    nanoseconds = utc[~np.isnat(utc)].astype("int64")
+    if not (nanoseconds % 1_000).any():
+        return "s" if not (nanoseconds % 1_000_000_000).any() else "us"
+    return "ns"
+
+
 def join_lists(values: pd.Series) -> pd.Series:
-    """Join list cells with ";" (missing or empty → empty string)."""
-    joined = [
-        LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else ""
-        for v in values
-    ]
-    return pd.Series(joined, index=values.index, dtype="string")
+    """Join list cells with ";" (missing cell or empty list → empty string).
+
+    Vectorised with pandas' str.join. Raises ListCellError naming the column and row of
+    the first cell that is neither missing nor a list/tuple/array of strings.
+    """
+    values = values if values.dtype == object else values.astype(object)
+    is_list = values.map(type).isin(LIST_CELL_TYPES).to_numpy()
+    _raise_for_cells(values, ~is_list & values.notna().to_numpy())
+    if not is_list.any():
+        return pd.Series("", index=values.index, dtype="string")
+    joined = values.str.join(LIST_SEPARATOR)
+    _raise_for_cells(values, is_list & joined.isna().to_numpy())  # a non-string element
+    return joined.fillna("").astype("string")
+
+
+def _raise_for_cells(values: pd.Series, bad: np.ndarray) -> None:
+    if not bad.any():
+        return
+    position = int(np.flatnonzero(bad)[0])
+    row = values.index[position : position + 1].tolist()[0]
+    raise ListCellError(
+        f"column {values.name!r}, row {row!r}: {int(bad.sum())} cell(s) are not a list "
+        f"of strings, e.g. {values.iloc[position]!r}"
+    )
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -109,6 +156,9 @@ def _write_csv(frame: gpd.GeoDataFrame, path: Path) -> None:
 
 def _write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
     table = _ogr_table(frame, lists_as_text=False)
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.DatetimeTZDtype):
+            table[column] = iso_utc(table[column])  # GDAL would cut fractions to milliseconds
     path.unlink(missing_ok=True)  # the GeoJSON driver refuses to overwrite a file
     pyogrio.write_dataframe(
         table,

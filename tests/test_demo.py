@@ -11,7 +11,15 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geo.demo import COMPLEX_IDS, generate_demo
+from geo.demo import (
+    CATEGORY_PHRASE,
+    CATEGORY_WEIGHTS,
+    COMPLEX_IDS,
+    HOUR_WEIGHT,
+    PEOPLE_RANGE,
+    _hour_slots,
+    generate_demo,
+)
 from geo.layers import Layers
 from geo.schema import CANONICAL_COLUMNS, CANONICAL_DTYPES, CATEGORIES, METRIC_CRS, WGS84
 
@@ -152,8 +160,71 @@ def test_zero_rows_gives_an_empty_canonical_frame(layers: Layers) -> None:
     assert list(empty.columns) == list(CANONICAL_COLUMNS)
 
 
-@pytest.mark.parametrize(("n", "seed", "message"), [(-1, 1, "n must be 0 or more"),
-                                                    (10, -3, "seed must be 0 or more")])
+@pytest.mark.parametrize(
+    ("n", "seed", "message"), [(-1, 1, "n must be 0 or more"), (10, -3, "seed must be 0 or more")]
+)
 def test_bad_arguments_are_refused(layers: Layers, n: int, seed: int, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         generate_demo(n, seed, layers)
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [("CATEGORY_WEIGHTS", CATEGORY_WEIGHTS), ("PEOPLE_RANGE", PEOPLE_RANGE),
+     ("CATEGORY_PHRASE", CATEGORY_PHRASE)],
+)  # fmt: skip
+def test_per_category_tables_cover_exactly_the_vocabulary(
+    name: str, table: dict[str, object]
+) -> None:
+    assert sorted(table) == sorted(CATEGORIES), name
+
+
+def test_category_weights_are_positive_in_every_period() -> None:
+    weights = np.array(list(CATEGORY_WEIGHTS.values()))
+    assert weights.shape == (len(CATEGORIES), 3)
+    assert (weights > 0).all()
+
+
+# Zone facts (tz database): America/Santiago falls back from −03 to −04 at 2026-04-05 03:00
+# UTC (local 24:00 → 23:00, so 4 April lasts 25 hours) and springs forward at 2025-09-07
+# 04:00 UTC (local 00:00 → 01:00, so 7 September lasts 23 hours).
+
+
+def test_hour_slots_repeat_the_fall_back_hour_in_santiago() -> None:
+    days = pd.date_range("2026-04-04", "2026-04-05", freq="D")
+    slots, local_day, weights = _hour_slots("America/Santiago", days, np.ones(2))
+    assert len(slots) == 25 + 24
+    per_day = pd.Series(local_day).value_counts()
+    assert per_day[pd.Timestamp("2026-04-04")] == 25
+    assert slots[0] == np.datetime64("2026-04-04T03:00")  # local 00:00 −03
+    assert slots[24] == np.datetime64("2026-04-05T03:00")  # local 23:00 −04, the repeat
+    assert weights[23] == weights[24] == HOUR_WEIGHT[23]
+
+
+def test_hour_slots_skip_the_spring_forward_hour_in_santiago() -> None:
+    days = pd.date_range("2025-09-06", "2025-09-07", freq="D")
+    slots, local_day, weights = _hour_slots("America/Santiago", days, np.array([1.0, 2.0]))
+    assert len(slots) == 24 + 23
+    assert local_day[23] == np.datetime64("2025-09-06") and local_day[24] == days[1]
+    assert slots[24] == np.datetime64("2025-09-07T04:00")  # local 01:00 −03: 00:00 never was
+    assert weights[24] == 2.0 * HOUR_WEIGHT[1]
+
+
+def test_hour_slots_in_lima_are_24_a_day_at_minus_5() -> None:
+    days = pd.date_range("2025-11-28", "2025-11-30", freq="D")
+    slots, local_day, _ = _hour_slots("America/Lima", days, np.ones(3))
+    assert len(slots) == 72
+    assert slots[0] == np.datetime64("2025-11-28T05:00")
+    assert (local_day == np.repeat(days.to_numpy(), 24)).all()
+
+
+def test_times_are_drawn_in_the_zone_of_each_rows_side(
+    demo: gpd.GeoDataFrame, layers: Layers
+) -> None:
+    side = layers.side_of(demo.geometry.x.to_numpy(), demo.geometry.y.to_numpy())
+    lima = demo["occurred_at"][side == "PE"].dt.tz_convert("America/Lima")
+    santiago = demo["occurred_at"][side == "CL"].dt.tz_convert("America/Santiago")
+    for local in (lima, santiago):  # each side's local hours follow the same daily rhythm
+        assert (local.dt.hour.between(2, 4)).sum() * 3 < (local.dt.hour.between(9, 11)).sum()
+    assert lima.dt.tz_localize(None).min() >= pd.Timestamp("2025-10-01")
+    assert santiago.dt.tz_localize(None).max() < pd.Timestamp("2026-04-01")

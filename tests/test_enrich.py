@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
+from reference_facts import HITO_1, place
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geo.enrich import enrich
+from geo.enrich import enrich, nearest_complex
 from geo.layers import Layers
 from geo.schema import DERIVED_DTYPES, METRIC_CRS
-from geo.settings import Settings
+from geo.settings import Settings, data_dir
 
 GEOD = Geod(ellps="WGS84")
 
@@ -92,6 +93,7 @@ def test_adds_every_derived_column_with_its_dtype_keeping_index_and_order(
     assert list(out.index) == [30, 10, 20]
     assert list(out.columns) == [*given.columns, *DERIVED_DTYPES]
     assert {name: str(out[name].dtype) for name in DERIVED_DTYPES} == DERIVED_DTYPES
+    assert DERIVED_DTYPES["crossing_assigned"] == "bool"
     assert list(out["region"]) == ["CL-AP", "PE-TAC", "CL-AP"]
     assert list(out["country"]) == ["CL", "PE", "CL"]
     assert list(out["side"]) == ["CL", "PE", "CL"]
@@ -106,14 +108,16 @@ def test_point_outside_both_regions_has_no_region_and_takes_nearest_side(
     assert list(out["side"]) == ["PE", "CL"]
 
 
-def test_side_matches_layers_side_of_on_random_points(toy_layers: Layers) -> None:
-    rng = np.random.default_rng(7)
-    lon, lat = rng.uniform(-70.6, -70.0, 3000), rng.uniform(-18.7, -17.9, 3000)
-    out = enrich(incidents(list(zip(lon, lat, strict=True))), toy_layers)
-    assert list(out["side"]) == list(toy_layers.side_of(lon, lat))
-    inside = out["region"].notna()
-    assert 0 < inside.sum() < len(out)  # both cases exercised
-    assert (out.loc[inside, "side"] == out.loc[inside, "country"]).all()
+def test_a_point_on_the_shared_line_lies_in_the_region_whose_id_sorts_first(
+    toy_layers: Layers,
+) -> None:
+    on_vertex = BORDER[1]  # a vertex both toy polygons share exactly
+    peru_first = dataclasses.replace(toy_layers, regions=toy_layers.regions.iloc[::-1])
+    for layers in (toy_layers, peru_first):
+        out = enrich(incidents([on_vertex]), layers)
+        assert (out["region"].iloc[0], out["side"].iloc[0]) == ("CL-AP", "CL")
+        assert list(layers.side_of(np.array([on_vertex[0]]), np.array([on_vertex[1]]))) == ["CL"]
+    assert out["dist_border_m"].iloc[0] == 0.0
 
 
 def test_distances_match_shapely_in_epsg_32719(toy_layers: Layers) -> None:
@@ -179,6 +183,40 @@ def test_given_crossing_is_never_overwritten(toy_layers: Layers) -> None:
     out = enrich(incidents([at_chacalluta], crossings=["santa-rosa"]), toy_layers)
     assert out["crossing"].iloc[0] == "santa-rosa"
     assert out["nearest_crossing"].iloc[0] == "chacalluta"
+
+
+def test_crossing_assigned_marks_only_the_crossings_enrich_filled(toy_layers: Layers) -> None:
+    near, far = offset(CHACALLUTA, 180, 3_000), offset(CHACALLUTA, 180, 8_000)
+    given = incidents([near, near, far], crossings=[None, "santa-rosa", None])
+    out = enrich(given, toy_layers)
+    assert out["crossing"].tolist() == ["chacalluta", "santa-rosa", pd.NA]
+    assert out["crossing_assigned"].tolist() == [True, False, False]
+    assert out["crossing_assigned"].dtype == bool
+
+
+def test_re_enriching_undoes_its_own_assignment_first(toy_layers: Layers) -> None:
+    near = offset(CHACALLUTA, 180, 3_000)
+    once = enrich(incidents([near, near], crossings=[None, "chacalluta"]), toy_layers)
+    narrower = enrich(once, toy_layers, Settings(crossing_radius_m=2_000))
+    assert narrower["crossing"].tolist() == [pd.NA, "chacalluta"]  # the report's one stays
+    assert narrower["crossing_assigned"].tolist() == [False, False]
+    pd.testing.assert_frame_equal(enrich(narrower, toy_layers), once)
+
+
+def test_rejects_a_crossing_assigned_column_that_is_not_boolean(toy_layers: Layers) -> None:
+    given = incidents([(-70.30, -18.45)]).assign(crossing_assigned=["true"])
+    with pytest.raises(ValueError, match=r"field 'crossing_assigned' must be true/false"):
+        enrich(given, toy_layers)
+
+
+def test_nearest_complex_gives_enrichs_ids_and_metres(toy_layers: Layers) -> None:
+    points = [offset(CHACALLUTA, 180, 1_000), offset(SANTA_ROSA, 90, 3_000), RAILWAY]
+    lon, lat = np.array(points).T
+    ids, metres = nearest_complex(lon, lat, toy_layers)
+    out = enrich(incidents(points), toy_layers)
+    assert ids.tolist() == out["nearest_crossing"].tolist()
+    np.testing.assert_array_equal(metres, out["dist_crossing_m"].to_numpy())
+    np.testing.assert_allclose(metres[:2], [1_000, 3_000], rtol=0.01)
 
 
 def test_does_not_mutate_the_input(toy_layers: Layers) -> None:
@@ -288,10 +326,89 @@ def test_bundled_layers_sea_points_take_the_nearest_side(layers: Layers) -> None
     assert list(out["side"]) == ["CL", "PE"]
 
 
-def test_bundled_layers_agree_with_side_of_and_never_pick_the_railway(layers: Layers) -> None:
+def test_bundled_layers_never_pick_the_railway(layers: Layers) -> None:
     rng = np.random.default_rng(11)
     lon, lat = rng.uniform(-70.6, -69.4, 5000), rng.uniform(-18.6, -17.2, 5000)
     out = enrich(incidents(list(zip(lon, lat, strict=True))), layers)
-    assert list(out["side"]) == list(layers.side_of(lon, lat))
     assert set(out["nearest_crossing"]) == {"chacalluta", "santa-rosa"}
     assert set(out["region"].dropna()) == {"CL-AP", "PE-TAC"}
+
+
+# --- the boundary rule (geo.sides), seen through enrich and Layers.side_of -----------------
+
+# Hito 1 (lon, lat): tests/reference_facts.py (2014 PE–CL technical work, IDE Chile vertex).
+HITO_1_LONLAT = (place(HITO_1).lon, place(HITO_1).lat)
+# Visviri (Chile) from tests/reference_facts.py; the Bolivian side lies a few km east of it.
+VISVIRI = place("Visviri")
+LA_PAZ = place("La Paz")
+
+
+def sides_everywhere(layers: Layers, points: list[tuple[float, float]]) -> gpd.GeoDataFrame:
+    """Enrich `points` and check Layers.side_of gives the very same sides."""
+    out = enrich(incidents(points), layers)
+    lon, lat = np.array(points).T
+    assert list(layers.side_of(lon, lat)) == list(out["side"])
+    return out
+
+
+def metric_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    """Return EPSG:32719 metres as (lon, lat)."""
+    point = gpd.GeoSeries([Point(x, y)], crs=METRIC_CRS).to_crs("EPSG:4326").iloc[0]
+    return point.x, point.y
+
+
+def test_a_vertex_of_the_border_line_is_in_cl_ap_by_the_tie_rule(layers: Layers) -> None:
+    line = layers.border.geometry.iloc[0]
+    vertex = line.coords[10]  # shared exactly by both regions (data/README.md)
+    regions = layers.regions.set_index("id").geometry
+    assert all(shapely.intersects_xy(regions[rid], *vertex) for rid in ("CL-AP", "PE-TAC"))
+    out = sides_everywhere(layers, [vertex])
+    assert (out["region"].iloc[0], out["country"].iloc[0], out["side"].iloc[0]) == (
+        "CL-AP",
+        "CL",
+        "CL",
+    )
+    assert out["dist_border_m"].iloc[0] < 1e-6
+
+
+def test_one_metre_either_side_of_the_line_takes_that_side(layers: Layers) -> None:
+    # The GeoJSON line joins its vertices straight in lon/lat; membership is tested there.
+    lonlat = shapely.get_coordinates(layers.border_line)
+    metric = shapely.get_coordinates(layers.metric.border_line)
+    lengths = np.hypot(*np.diff(metric, axis=0).T)
+    k = int(lengths.argmax())  # the longest segment (15 km): its midpoint is far from vertices
+    (ax, ay), (bx, by) = metric[k], metric[k + 1]
+    assert bx > ax  # the line runs west → east, so its left is north: Peru
+    nx, ny = -(by - ay) / lengths[k], (bx - ax) / lengths[k]
+    midpoint = gpd.GeoSeries([Point((lonlat[k] + lonlat[k + 1]) / 2)], crs="EPSG:4326")
+    mx, my = shapely.get_coordinates(midpoint.to_crs(METRIC_CRS).array)[0]
+    north, south = metric_to_lonlat(mx + nx, my + ny), metric_to_lonlat(mx - nx, my - ny)
+    out = sides_everywhere(layers, [north, south])
+    assert list(out["region"]) == ["PE-TAC", "CL-AP"]
+    assert list(out["side"]) == ["PE", "CL"]
+    # dist_border_m joins the vertices straight in EPSG:32719 instead: mid-segment the two
+    # lines part by 1.63 m here, so the points measure 1.63 m ± 1 m from it.
+    assert sorted(out["dist_border_m"].round(2)) == [0.63, 2.63]
+
+
+def test_at_sea_2_km_west_of_hito_1_takes_the_nearer_coast_peru(layers: Layers) -> None:
+    at_sea = offset(HITO_1_LONLAT, 270, 2_000)
+    out = sides_everywhere(layers, [at_sea])
+    assert pd.isna(out["region"].iloc[0])
+    # Peru's coast bends west north of Hito 1: PE-TAC is ~1.09 km away, CL-AP ~1.68 km.
+    metric = gpd.GeoSeries([Point(at_sea)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+    regions = layers.metric.regions.set_index("id").geometry
+    assert metric.distance(regions["PE-TAC"]) + 500 < metric.distance(regions["CL-AP"])
+    assert out["side"].iloc[0] == "PE"
+
+
+def test_points_in_bolivia_take_the_nearest_region(layers: Layers) -> None:
+    east_of_visviri = offset((VISVIRI.lon, VISVIRI.lat), 90, 5_000)
+    la_paz = (LA_PAZ.lon, LA_PAZ.lat)
+    countries = gpd.read_file(data_dir() / "countries.geojson").set_index("name").geometry
+    assert all(countries["Bolivia"].contains(Point(p)) for p in (east_of_visviri, la_paz))
+    out = sides_everywhere(layers, [east_of_visviri, la_paz])
+    assert out["region"].isna().all()
+    # East of Visviri CL-AP is ~4 km away (PE-TAC ~10 km); La Paz is ~175 km from PE-TAC and
+    # ~179 km from CL-AP.
+    assert list(out["side"]) == ["CL", "PE"]

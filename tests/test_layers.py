@@ -121,6 +121,15 @@ def test_side_of_puts_each_complex_on_its_own_side(layers: Layers) -> None:
     assert list(layers.side_of(lon, lat)) == ["CL", "PE"]
 
 
+def test_side_of_refuses_layers_that_are_not_lon_lat(layers: Layers) -> None:
+    with pytest.raises(ValueError, match=r"layers.regions: CRS is EPSG:32719, expected EPSG:4326"):
+        layers.metric.side_of(np.array([-70.3]), np.array([-18.4]))
+
+
+def test_side_of_an_empty_array_is_empty(layers: Layers) -> None:
+    assert layers.side_of(np.array([]), np.array([])).shape == (0,)
+
+
 # ---------------------------------------------------------------- the shared border
 
 

@@ -14,10 +14,11 @@ import pyogrio
 import pytest
 
 from geo.demo import generate_demo
+from geo.enrich import enrich
 from geo.ingest import read_incidents
 from geo.layers import Layers
-from geo.schema import CANONICAL_DTYPES, METRIC_CRS, WGS84
-from geo.writers import GPKG_LAYER, write_incidents
+from geo.schema import CANONICAL_DTYPES, DERIVED_DTYPES, METRIC_CRS, WGS84
+from geo.writers import GPKG_LAYER, iso_utc, join_lists, write_incidents
 
 CSV_HEADER = [
     "incident_id", "occurred_at", "lat", "lon", "category", "crossing", "people_count",
@@ -38,7 +39,7 @@ def two_rows() -> gpd.GeoDataFrame:
             "nationalities": [["VEN", "COL"], []],
             "source": ["test fixture", "test fixture"],
             "source_url": ["https://example.org/a", None],
-            "description": ["[SYNTHETIC] waits, \"quoted\", with comma", "[SYNTHETIC] held"],
+            "description": ['[SYNTHETIC] waits, "quoted", with comma', "[SYNTHETIC] held"],
             "verified": [True, False],
             "synthetic": [True, True],
         }
@@ -73,7 +74,7 @@ def test_csv_puts_derived_then_other_columns_last(
     )
     write_incidents(frame, tmp_path / "out.csv")
     rows = _csv_rows(tmp_path / "out.csv")
-    assert list(rows[0])[len(CSV_HEADER):] == ["region", "between_complexes", "note"]
+    assert list(rows[0])[len(CSV_HEADER) :] == ["region", "between_complexes", "note"]
     assert rows[0]["between_complexes"] == "true"
 
 
@@ -160,3 +161,80 @@ def test_csv_keeps_fractional_seconds_when_present(
     write_incidents(frame, tmp_path / "out.csv")
     times = [row["occurred_at"] for row in _csv_rows(tmp_path / "out.csv")]
     assert times == ["2025-12-03T14:05:00.000000Z", "2026-01-10T03:30:00.250000Z"]
+
+
+def test_csv_keeps_nanoseconds_when_present(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    frame = two_rows.copy()
+    frame.loc[1, "occurred_at"] = pd.Timestamp("2026-01-10T03:30:00.123456789Z")
+    write_incidents(frame, tmp_path / "out.csv")
+    times = [row["occurred_at"] for row in _csv_rows(tmp_path / "out.csv")]
+    assert times == ["2025-12-03T14:05:00.000000000Z", "2026-01-10T03:30:00.123456789Z"]
+
+
+def test_geojson_keeps_nanoseconds_too(two_rows: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    frame = two_rows.copy()
+    frame.loc[1, "occurred_at"] = pd.Timestamp("2026-01-10T03:30:00.123456789Z")
+    write_incidents(frame, tmp_path / "out.geojson")
+    features = json.loads((tmp_path / "out.geojson").read_text(encoding="utf-8"))["features"]
+    assert features[1]["properties"]["occurred_at"] == "2026-01-10T03:30:00.123456789Z"
+
+
+def test_iso_utc_uses_the_coarsest_exact_unit_and_keeps_missing_times() -> None:
+    times = pd.Series(pd.to_datetime(["2026-01-01T00:00:01Z", None], utc=True))
+    assert iso_utc(times).tolist() == ["2026-01-01T00:00:01Z", pd.NA]
+    micro = pd.Series(pd.to_datetime(["2026-01-01T00:00:01.000002Z"], utc=True))
+    assert iso_utc(micro).tolist() == ["2026-01-01T00:00:01.000002Z"]
+
+
+def test_join_lists_handles_lists_tuples_arrays_empty_and_missing() -> None:
+    cells = [["VEN", "COL"], [], None, float("nan"), ("HTI",), np.array(["ECU", "PER"])]
+    joined = join_lists(pd.Series(cells, dtype=object, index=[5, 6, 7, 8, 9, 10]))
+    assert joined.tolist() == ["VEN;COL", "", "", "", "HTI", "ECU;PER"]
+    assert list(joined.index) == [5, 6, 7, 8, 9, 10]
+    assert str(joined.dtype) == "string"
+
+
+@pytest.mark.parametrize("cell", ["VEN", ["VEN", None], [3], 7])
+def test_join_lists_refuses_a_cell_that_is_not_a_list_of_strings(cell: object) -> None:
+    values = pd.Series([["VEN"], cell], dtype=object, index=[1, 2], name="nationalities")
+    with pytest.raises(ValueError, match=r"column 'nationalities', row 2: 1 cell\(s\) are not"):
+        join_lists(values)
+
+
+def test_a_bad_list_cell_is_reported_with_the_file(
+    two_rows: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    frame = two_rows.copy()
+    frame["nationalities"] = pd.Series([["VEN"], "COL"], dtype=object, index=frame.index)
+    path = tmp_path / "out.csv"
+    with pytest.raises(ValueError, match=re.escape(f"{path}: column 'nationalities', row 1")):
+        write_incidents(frame, path)
+
+
+def test_csv_writes_every_enriched_column_in_order_with_crossing_assigned(
+    two_rows: gpd.GeoDataFrame, layers: Layers, tmp_path: Path
+) -> None:
+    enriched = enrich(two_rows, layers)
+    write_incidents(enriched, tmp_path / "out.csv")
+    rows = _csv_rows(tmp_path / "out.csv")
+    assert list(rows[0]) == [*CSV_HEADER, *DERIVED_DTYPES]
+    # Row 1 names Chacalluta; row 2 (Tacna city) names none and is ~33 km from Santa Rosa.
+    assert [row["crossing_assigned"] for row in rows] == ["false", "false"]
+    near = two_rows.assign(crossing=pd.array([None, None], dtype="string"))
+    write_incidents(enrich(near, layers), tmp_path / "near.csv")
+    rows = _csv_rows(tmp_path / "near.csv")
+    assert [(r["crossing"], r["crossing_assigned"]) for r in rows] == [
+        ("santa-rosa", "true"),
+        ("", "false"),
+    ]
+
+
+def test_gpkg_and_geojson_keep_crossing_assigned_as_booleans(
+    two_rows: gpd.GeoDataFrame, layers: Layers, tmp_path: Path
+) -> None:
+    near = two_rows.assign(crossing=pd.array([None, None], dtype="string"))
+    enriched = enrich(near, layers)
+    for name in ("out.gpkg", "out.geojson"):
+        write_incidents(enriched, tmp_path / name)
+        back = pyogrio.read_dataframe(tmp_path / name)
+        assert back["crossing_assigned"].tolist() == [True, False], name
