@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 layers: $(VENV)/.installed
-	$(BIN)/python -m geo.build_layers --reference ../shared/reference --out data
+	$(BIN)/python -m geo.build_layers --reference data/sources --out data
 
 demo: $(VENV)/.installed
 	$(BIN)/hito demo --n 5000 --seed 1 -o data/demo_incidents.csv

@@ -19,8 +19,8 @@ from geo.layers import Layers, load_layers
 from geo.schema import CATEGORIES
 
 
-def write_csv(path: Path, n: int, seed: int = 7) -> None:
-    """Write n canonical CSV rows with random points in the two regions' bounding box."""
+def write_csv(path: Path, n: int, *, with_ids: bool, seed: int = 7) -> None:
+    """Write n CSV rows with every canonical column, random points in the regions' bbox."""
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2025-10-01", tz="UTC").value
     stop = pd.Timestamp("2026-03-31", tz="UTC").value
@@ -32,12 +32,18 @@ def write_csv(path: Path, n: int, seed: int = 7) -> None:
             "lat": rng.uniform(-18.9, -17.3, n).round(6),
             "lon": rng.uniform(-70.6, -69.5, n).round(6),
             "category": rng.choice(np.array(CATEGORIES), n),
+            "crossing": rng.choice(np.array(["chacalluta", "santa-rosa", ""]), n),
             "people_count": rng.integers(0, 60, n),
-            "nationalities": "VEN;COL",
+            "nationalities": rng.choice(np.array(["VEN;COL", "HTI", "ECU;VEN", ""]), n),
             "source": "bench",
+            "source_url": "https://example.org/report",
+            "description": rng.choice(np.array(["grupo en la berma, con niños", "traslado"]), n),
             "verified": rng.random(n) < 0.6,
+            "synthetic": True,
         }
     )
+    if not with_ids:  # ingest then derives a stable hash id per row
+        frame = frame.drop(columns="incident_id")
     frame.to_csv(path, index=False)
 
 
@@ -51,23 +57,28 @@ def median_seconds(task: Callable[[], object], runs: int) -> float:
     return statistics.median(timings)
 
 
-def measure(n: int, runs: int, layers: Layers, folder: Path) -> list[dict[str, object]]:
+def measure(
+    n: int, runs: int, layers: Layers, folder: Path, *, with_ids: bool
+) -> list[dict[str, object]]:
     """Return the ingest, enrich and combined figures for n rows."""
-    path = folder / f"incidents_{n}.csv"
-    write_csv(path, n)
+    path = folder / f"incidents_{n}_{'ids' if with_ids else 'noids'}.csv"
+    write_csv(path, n, with_ids=with_ids)
     result = read_incidents(path, layers=layers)
-    assert result.report.accepted == n, result.report.to_dict()["problems"][:3]
+    if result.report.accepted != n:
+        raise RuntimeError(f"bench file rejected rows: {result.report.problems[:3]}")
     ingest_s = median_seconds(lambda: read_incidents(path, layers=layers), runs)
     enrich_s = median_seconds(lambda: enrich(result.incidents, layers), runs)
+
     def ingest_and_enrich() -> object:
         return enrich(read_incidents(path, layers=layers).incidents, layers)
 
     both_s = median_seconds(ingest_and_enrich, runs)
+    suffix = "" if with_ids else " (no ids: hashed)"
     return [
-        {"name": "ingest", "n": n, "runs": runs, "median_s": round(ingest_s, 4)},
-        {"name": "enrich", "n": n, "runs": runs, "median_s": round(enrich_s, 4)},
+        {"name": "ingest" + suffix, "n": n, "runs": runs, "median_s": round(ingest_s, 4)},
+        {"name": "enrich" + suffix, "n": n, "runs": runs, "median_s": round(enrich_s, 4)},
         {
-            "name": "ingest+enrich",
+            "name": "ingest+enrich" + suffix,
             "n": n,
             "runs": runs,
             "median_s": round(both_s, 4),
@@ -85,8 +96,9 @@ def main() -> None:
     layers = load_layers()
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
-            for figure in measure(n, runs, layers, Path(folder)):
-                print(json.dumps(figure), flush=True)
+            for with_ids in (True, False):
+                for figure in measure(n, runs, layers, Path(folder), with_ids=with_ids):
+                    print(json.dumps(figure), flush=True)
 
 
 if __name__ == "__main__":

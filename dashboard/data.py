@@ -22,9 +22,11 @@ def reference_layers(folder: str) -> Layers:
 
 
 @st.cache_resource(show_spinner="Loading incidents…")
-def enriched_incidents(path: str, modified_ns: int) -> tuple[gpd.GeoDataFrame, IngestResult]:
+def enriched_incidents(
+    path: str, modified_ns: int, layers_folder: str
+) -> tuple[gpd.GeoDataFrame, IngestResult]:
     """Return the enriched incidents of `path` (shared read-only; re-read when the file changes)."""
-    layers = reference_layers(str(Path(path).parent))
+    layers = reference_layers(layers_folder)
     result = read_incidents(path, layers=layers)
     return enrich(result.incidents, layers), result
 
@@ -32,7 +34,7 @@ def enriched_incidents(path: str, modified_ns: int) -> tuple[gpd.GeoDataFrame, I
 def bundled_incidents() -> tuple[gpd.GeoDataFrame, IngestResult]:
     """Return the enriched bundled demo incidents."""
     path = data_dir() / DEMO_FILE
-    return enriched_incidents(str(path), path.stat().st_mtime_ns)
+    return enriched_incidents(str(path), path.stat().st_mtime_ns, str(data_dir()))
 
 
 @st.cache_resource(show_spinner=False)

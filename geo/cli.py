@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return command(args)
     except UserError as error:
         print(f"hito {args.name}: {error}", file=sys.stderr)
+        if getattr(args, "json", False):  # JSON readers get the failure on stdout too
+            print(json.dumps({"file": str(args.file), "error": str(error)}, ensure_ascii=False))
         return EXIT_UNREADABLE
 
 
@@ -183,6 +185,7 @@ def _entry_line(entry: dict[str, Any], text_key: str) -> str:
     """Return `line N, field F, value 'V': text`, leaving out the parts a notice lacks."""
     parts = [
         f"line {entry['line']}" if entry.get("line") is not None else "",
+        f"feature {entry['feature']}" if entry.get("feature") is not None else "",
         f"field {entry['field']}" if entry.get("field") is not None else "",
         f"value '{entry['value']}'" if entry.get("value") is not None else "",
     ]

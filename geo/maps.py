@@ -6,6 +6,7 @@ import json
 from typing import Any, Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
@@ -28,28 +29,39 @@ CATEGORY_COLOURS: Final[dict[str, tuple[int, int, int]]] = {
 }
 REGION_COLOURS: Final[dict[str, list[int]]] = {"CL": [31, 119, 180, 40], "PE": [214, 39, 40, 30]}
 # The only incident columns a map layer receives: folium/pydeck embed every property given.
-MAP_COLUMNS: Final[tuple[str, ...]] = ("lon", "lat", "category", "crossing", "people", "local_time")
+MAP_COLUMNS: Final[tuple[str, ...]] = (
+    "lon", "lat", "category", "crossing", "people", "local_time", "red", "green", "blue"
+)
+UNKNOWN_COLOUR: Final = (90, 90, 90)
 INITIAL_VIEW: Final = pdk.ViewState(latitude=-18.25, longitude=-70.1, zoom=8.2)
 
 
 def incident_points(incidents: gpd.GeoDataFrame, zone: str) -> pd.DataFrame:
     """Return the allow-listed, display-ready columns of incidents for a point layer."""
     local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
-    colours = incidents["category"].astype("string").map(
-        lambda name: list(CATEGORY_COLOURS.get(str(name), (90, 90, 90)))
-    )
+    people = incidents["people_count"].astype("Int64").astype("string").fillna("?")
+    rgb = category_rgb(incidents["category"])
     points = pd.DataFrame(
         {
-            "lon": incidents.geometry.x.round(5),
-            "lat": incidents.geometry.y.round(5),
-            "category": incidents["category"].astype("string").fillna(""),
-            "crossing": incidents["crossing"].astype("string").fillna("—"),
-            "people": incidents["people_count"].astype("Float64").fillna(0).astype("int64"),
-            "local_time": local + f" ({zone})",
+            "lon": incidents.geometry.x.round(5).to_numpy(),
+            "lat": incidents.geometry.y.round(5).to_numpy(),
+            "category": incidents["category"].astype("string").fillna("").to_numpy(),
+            "crossing": incidents["crossing"].astype("string").fillna("—").to_numpy(),
+            "people": people.to_numpy(),
+            "local_time": (local + f" ({zone})").to_numpy(),
+            "red": rgb[:, 0],
+            "green": rgb[:, 1],
+            "blue": rgb[:, 2],
         }
     )
-    points["colour"] = colours.to_numpy()
-    return points
+    return points[list(MAP_COLUMNS)]
+
+
+def category_rgb(categories: pd.Series) -> np.ndarray:
+    """Return an (n, 3) array of category colours (grey for anything outside the vocabulary)."""
+    palette = np.array([*(CATEGORY_COLOURS[name] for name in CATEGORIES), UNKNOWN_COLOUR])
+    codes = pd.Categorical(categories.astype("string"), categories=list(CATEGORIES)).codes
+    return palette[np.where(codes < 0, len(CATEGORIES), codes)]
 
 
 def pydeck_overview(
@@ -68,7 +80,7 @@ def pydeck_overview(
             data=points,
             id="incidents",
             get_position=["lon", "lat"],
-            get_fill_color="colour",
+            get_fill_color="[red, green, blue]",
             get_radius=120,
             radius_min_pixels=2,
             radius_max_pixels=10,

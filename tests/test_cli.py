@@ -80,6 +80,16 @@ def test_validate_unreadable_file_exits_2_with_one_line(
     assert "Traceback" not in err
 
 
+def test_validate_json_unreadable_file_prints_the_error_as_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(["validate", str(EMPTY), "--json"], capsys)
+    assert code == 2
+    printed = json.loads(out)
+    assert printed["file"] == str(EMPTY)
+    assert "empty" in printed["error"] and "empty" in err
+
+
 def test_missing_arguments_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(["validate"], capsys)
     assert code == 2
@@ -184,3 +194,10 @@ def test_installed_console_script_runs() -> None:
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["rejected"] == 2
+
+
+def test_validate_text_names_the_geojson_feature(capsys: pytest.CaptureFixture[str]) -> None:
+    minified = Path(__file__).parent / "fixtures" / "ingest" / "minified.geojson"
+    code, out, _ = _run(["validate", str(minified)], capsys)
+    assert code == 1
+    assert "line 1, feature 2, field category, value 'riot'" in out
