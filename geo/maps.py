@@ -156,6 +156,5 @@ def _crossings_layers(crossings: gpd.GeoDataFrame) -> list[pdk.Layer]:
         get_size=14,
         get_color=[0, 0, 0, 255],
         get_pixel_offset="offset",
-        character_set="auto",
     )
     return [marks, labels]

@@ -30,6 +30,10 @@ def test_overview_map_draws_layers_and_incidents(app_url: str, browser: Browser)
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: page_errors.append(message.text) if message.type == "error" else None,
+    )
     page.goto(app_url)
     page.get_by_text("SYNTHETIC DATA").first.wait_for(timeout=90_000)
     canvas = page.locator("canvas").first
