@@ -38,6 +38,7 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest_enrich.py $(if $(QUICK),--quick,)
+	$(BIN)/python bench/dashboard_rerun.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

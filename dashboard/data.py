@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo.enrich import enrich
+from geo.events import load_events
 from geo.ingest import IngestResult, read_incidents
 from geo.layers import Layers, load_layers
+from geo.query import prepare
 from geo.settings import data_dir
 
 DEMO_FILE = "demo_incidents.csv"
+EVENTS_FILE = "events.csv"
+COUNTRIES_FILE = "countries.geojson"
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,26 +26,40 @@ def reference_layers(folder: str) -> Layers:
     return load_layers(Path(folder))
 
 
-@st.cache_resource(show_spinner="Loading incidents…")
-def enriched_incidents(
+@st.cache_resource(show_spinner="Cargando incidentes… / Loading incidents…")
+def prepared_incidents(
     path: str, modified_ns: int, layers_folder: str
 ) -> tuple[gpd.GeoDataFrame, IngestResult]:
-    """Return the enriched incidents of `path` (shared read-only; re-read when the file changes)."""
+    """Return the enriched, time-sorted incidents of `path` (shared read-only across sessions).
+
+    `modified_ns` is part of the cache key, so the file is read again when it changes.
+    """
     layers = reference_layers(layers_folder)
     result = read_incidents(path, layers=layers)
-    return enrich(result.incidents, layers), result
-
-
-def bundled_incidents() -> tuple[gpd.GeoDataFrame, IngestResult]:
-    """Return the enriched bundled demo incidents."""
-    path = data_dir() / DEMO_FILE
-    return enriched_incidents(str(path), path.stat().st_mtime_ns, str(data_dir()))
+    return prepare(enrich(result.incidents, layers)), result
 
 
 @st.cache_resource(show_spinner=False)
 def country_outlines(folder: str) -> gpd.GeoDataFrame:
     """Return the bundled Chile, Peru and Bolivia outlines (the offline base map)."""
-    return gpd.read_file(Path(folder) / "countries.geojson")
+    return gpd.read_file(Path(folder) / COUNTRIES_FILE)
+
+
+@st.cache_resource(show_spinner=False)
+def context_events(path: str, modified_ns: int) -> pd.DataFrame:
+    """Return the dated context events (re-read when the file changes)."""
+    return load_events(Path(path))
+
+
+def bundled_incidents() -> tuple[gpd.GeoDataFrame, IngestResult]:
+    """Return the prepared bundled demo incidents."""
+    path = data_dir() / DEMO_FILE
+    return prepared_incidents(str(path), path.stat().st_mtime_ns, str(data_dir()))
+
+
+def bundled_layers() -> Layers:
+    """Return the bundled reference layers."""
+    return reference_layers(str(data_dir()))
 
 
 def bundled_countries() -> gpd.GeoDataFrame:
@@ -48,6 +67,7 @@ def bundled_countries() -> gpd.GeoDataFrame:
     return country_outlines(str(data_dir()))
 
 
-def bundled_layers() -> Layers:
-    """Return the bundled reference layers."""
-    return reference_layers(str(data_dir()))
+def bundled_events() -> pd.DataFrame:
+    """Return the bundled context events."""
+    path = data_dir() / EVENTS_FILE
+    return context_events(str(path), path.stat().st_mtime_ns)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import Literal
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from geo.schema import CATEGORIES, DISPLAY_ZONES
+
+if TYPE_CHECKING:
+    from geo.query import Filter
 
 NO_CROSSING = "none"  # the `crossing` label aggregate() gives rows without a crossing
 
@@ -163,3 +167,79 @@ def _zero_filled(
     if len(keys) > 1:
         out[keys[1]] = out[keys[1]].astype("string")
     return out[[*keys, "incidents", "people"]]
+
+
+# --- headline figures with the change against the previous period -------------------------
+
+
+class Kpis(TypedDict):
+    """Headline figures of a filter, and of the period of equal length just before it."""
+
+    incidents: int
+    people: int
+    between_complexes: int
+    previous_start: date | None  # None when the filter has no start or no end
+    previous_end: date | None
+    previous_incidents: int | None
+    previous_people: int | None
+    previous_between_complexes: int | None
+    delta_incidents: int | None  # current − previous
+    delta_people: int | None
+    delta_between_complexes: int | None
+
+
+KPI_FIGURES: tuple[str, ...] = ("incidents", "people", "between_complexes")
+
+
+def kpis(prepared_incidents: pd.DataFrame, flt: Filter) -> Kpis:
+    """Return incidents, people and between-complexes counts of `flt`, with their change.
+
+    `prepared_incidents` comes from geo.query.prepare. The previous period has the same
+    length in days and ends the day before `flt.start`, read in the same zone with every
+    other criterion unchanged; it (and the deltas) are None unless `flt` has both dates.
+    """
+    from geo.query import apply_filter  # geo.query imports this module: import at call time
+
+    current = totals(apply_filter(prepared_incidents, flt))
+    window = previous_window(flt.start, flt.end)
+    previous = None
+    if window is not None:
+        earlier = replace(flt, start=window[0], end=window[1])
+        previous = totals(apply_filter(prepared_incidents, earlier))
+    return _assemble_kpis(current, window, previous)
+
+
+def previous_window(start: date | None, end: date | None) -> tuple[date, date] | None:
+    """Return the [start, end] days of equal length just before [start, end], or None."""
+    if start is None or end is None:
+        return None
+    if start > end:
+        raise ValueError(f"previous_window: start {start} is after end {end}")
+    length = end - start + timedelta(days=1)
+    return start - length, start - timedelta(days=1)
+
+
+def _assemble_kpis(
+    current: dict[str, int],
+    window: tuple[date, date] | None,
+    previous: dict[str, int] | None,
+) -> Kpis:
+    def before(name: str) -> int | None:
+        return None if previous is None else previous[name]
+
+    def change(name: str) -> int | None:
+        return None if previous is None else current[name] - previous[name]
+
+    return Kpis(
+        incidents=current["incidents"],
+        people=current["people"],
+        between_complexes=current["between_complexes"],
+        previous_start=None if window is None else window[0],
+        previous_end=None if window is None else window[1],
+        previous_incidents=before("incidents"),
+        previous_people=before("people"),
+        previous_between_complexes=before("between_complexes"),
+        delta_incidents=change("incidents"),
+        delta_people=change("people"),
+        delta_between_complexes=change("between_complexes"),
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,14 +53,14 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float =
     raise RuntimeError(f"streamlit at {url} not healthy after {timeout_s}s")
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Run `streamlit run dashboard/app.py` on a free loopback port; stop it by pid."""
+@contextlib.contextmanager
+def streamlit_server(script: Path, *extra_args: str) -> Iterator[str]:
+    """Run `streamlit run script` from the repo on a free loopback port; stop it by pid."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra_args,
     ]
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -68,6 +70,34 @@ def app_url() -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Run `streamlit run dashboard/app.py` on a free loopback port; stop it by pid."""
+    with streamlit_server(REPO / "dashboard" / "app.py") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def script_url(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Path], contextlib.AbstractContextManager[str]]:
+    """Return a context manager that serves a test page like the app, static files included.
+
+    Streamlit serves the `static/` folder beside the main script, so the page is copied into
+    a temporary folder next to a link to dashboard/static (the vendored Leaflet and plugins).
+    """
+
+    @contextlib.contextmanager
+    def serve(script: Path) -> Iterator[str]:
+        folder = tmp_path_factory.mktemp(script.stem)
+        (folder / "static").symlink_to(REPO / "dashboard" / "static", target_is_directory=True)
+        shutil.copy(script, folder / script.name)
+        with streamlit_server(folder / script.name, "--server.enableStaticServing", "true") as url:
+            yield url
+
+    return serve
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,43 @@
+"""Show the headline figures (incidents, people, between complexes) with their change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.aggregate import Kpis
+from geo.i18n import format_date, format_delta, format_int, text
+
+
+def render_kpis(kpi: Kpis, lang: str, zone: str | None = None) -> None:
+    """Draw one st.metric per figure, formatted for `lang`, with the change against the
+    previous period of equal length (no delta when the filter has no start or end).
+
+    `zone`, when given, is named in the help text beside the previous period's dates.
+    """
+    figures = (
+        ("kpi_incidents", kpi["incidents"], kpi["delta_incidents"]),
+        ("kpi_people", kpi["people"], kpi["delta_people"]),
+        ("kpi_between", kpi["between_complexes"], kpi["delta_between_complexes"]),
+    )
+    help_text = _previous_help(kpi, lang, zone)
+    for column, (label_key, value, delta) in zip(st.columns(3), figures, strict=True):
+        column.metric(
+            text(label_key, lang),
+            format_int(value, lang),
+            delta=None if delta is None else format_delta(delta, lang),
+            delta_color="off",  # more reports is neither good nor bad in itself
+            delta_arrow="off" if not delta else "auto",
+            delta_description=None if delta is None else text("vs_previous", lang),
+            help=help_text,
+        )
+
+
+def _previous_help(kpi: Kpis, lang: str, zone: str | None) -> str:
+    """Name the previous period's days (and zone), or say why there is none."""
+    start, end = kpi["previous_start"], kpi["previous_end"]
+    if start is None or end is None:
+        return text("no_previous", lang)
+    shown = text(
+        "previous_period", lang, start=format_date(start, lang), end=format_date(end, lang)
+    )
+    return shown if zone is None else f"{shown} ({zone})"

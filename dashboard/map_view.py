@@ -1,0 +1,79 @@
+"""Show a folium map through streamlit-folium and report where the user moved it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Final, TypeGuard
+
+import folium
+from streamlit_folium import st_folium
+
+# The view written into the map's script. The real view goes in st_folium's center/zoom
+# arguments, which move the live map without re-mounting it: the script (and so the
+# component's identity) stays the same when only the view changes, so a pan that reruns
+# the app does not reload Leaflet and redraw every marker.
+SCRIPT_CENTER: Final = (-18.3, -70.3)
+SCRIPT_ZOOM: Final = 10
+RETURNED_OBJECTS: Final = ["center", "zoom"]
+COORDINATE_DECIMALS: Final = 5  # ~1 m: enough for a shareable URL
+# Leaflet snaps the centre to whole pixels, so a map that did not move reports its centre
+# up to a pixel off; a shift under this many pixels is not a move.
+STILL_PIXELS: Final = 2.0
+
+
+def render_folium_map(
+    m: folium.Map, *, key: str, height: int
+) -> tuple[tuple[float, float], int] | None:
+    """Draw `m` full width; return ((lat, lon), zoom) when the user moved it, else None.
+
+    `m` is consumed: streamlit-folium renames its elements while rendering it.
+    """
+    center = (float(m.location[0]), float(m.location[1]))
+    zoom = int(str(m.options["zoom"]))
+    m.location = list(SCRIPT_CENTER)
+    m.options["zoom"] = SCRIPT_ZOOM
+    returned = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=RETURNED_OBJECTS,
+        center=center,
+        zoom=zoom,
+    )
+    return moved_view(returned, center, zoom)
+
+
+def moved_view(
+    returned: Mapping[str, Any] | None, center: tuple[float, float], zoom: int
+) -> tuple[tuple[float, float], int] | None:
+    """Return the map's reported view when it differs from (center, zoom), else None.
+
+    st_folium reports {"center": {"lat": …, "lng": …}, "zoom": …} once the map has moved;
+    before that it reports only the script's zoom, which says nothing about the view.
+    """
+    if not returned or not isinstance(returned.get("center"), Mapping):
+        return None
+    reported = returned["center"]
+    lat, lng, reported_zoom = reported.get("lat"), reported.get("lng"), returned.get("zoom")
+    if not (_is_number(lat) and _is_number(lng) and _is_number(reported_zoom)):
+        return None
+    new_center = (round(float(lat), COORDINATE_DECIMALS), round(float(lng), COORDINATE_DECIMALS))
+    new_zoom = round(float(reported_zoom))
+    if new_zoom == zoom and _within_pixels(new_center, center, zoom, STILL_PIXELS):
+        return None
+    return new_center, new_zoom
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _within_pixels(
+    a: tuple[float, float], b: tuple[float, float], zoom: int, pixels: float
+) -> bool:
+    """Return True when (lat, lon) points a and b are less than `pixels` apart on screen."""
+    lon_per_pixel = 360.0 / (256 * 2**zoom)
+    lat_per_pixel = lon_per_pixel * math.cos(math.radians(b[0]))
+    return abs(a[0] - b[0]) < pixels * lat_per_pixel and abs(a[1] - b[1]) < pixels * lon_per_pixel

@@ -1,0 +1,74 @@
+"""Show the timeline chart and return the date span newly brushed on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import altair as alt
+import streamlit as st
+
+from geo.charts import SPAN_PARAM, span_to_dates
+
+Span = tuple[date, date]
+
+
+def render_timeline(
+    chart: alt.LayerChart, *, key: str, on_span: Callable[[Span], None] | None = None
+) -> Span | None:
+    """Draw `chart` (geo.charts.timeline_chart) and return the span brushed since the last run.
+
+    The span is (first, last) calendar day, both inclusive, in the zone the chart was built
+    for. None when nothing is selected, and also when the selection is the one already
+    returned on an earlier run: the chart keeps its brush across reruns, so returning it
+    again would undo a later change of the date widget.
+
+    With `on_span`, the span is handed to it from the selection callback instead (before the
+    rerun, so the sidebar already shows the new dates: one brush, one rerun) and None is
+    returned.
+    """
+    if on_span is not None:
+        if _error_key(key) in st.session_state:
+            st.error(st.session_state[_error_key(key)])  # plain text: no HTML or Markdown
+        st.altair_chart(
+            chart,
+            on_select=lambda: _hand_over(key, on_span),
+            selection_mode=SPAN_PARAM,
+            key=key,
+            width="stretch",
+        )
+        return None
+    event = st.altair_chart(
+        chart, on_select="rerun", selection_mode=SPAN_PARAM, key=key, width="stretch"
+    )
+    try:
+        span = span_to_dates(event.selection.get(SPAN_PARAM))
+    except ValueError as error:
+        st.error(str(error))  # plain text: st.error does not run HTML
+        return None
+    memory = f"_{key}_last_span"
+    fresh = newly_selected(span, st.session_state.get(memory))
+    st.session_state[memory] = span
+    return fresh
+
+
+def newly_selected(span: Span | None, previous: Span | None) -> Span | None:
+    """Return `span` when it differs from the one seen on the previous run, else None."""
+    return span if span is not None and span != previous else None
+
+
+def _hand_over(key: str, on_span: Callable[[Span], None]) -> None:
+    """Selection callback: convert the brushed interval to days and pass them on."""
+    selection = st.session_state[key]["selection"]
+    try:
+        span = span_to_dates(selection.get(SPAN_PARAM))
+    except ValueError as error:  # shown as plain text by render_timeline on this rerun
+        st.session_state[_error_key(key)] = str(error)
+        return
+    st.session_state.pop(_error_key(key), None)
+    if span is not None:
+        on_span(span)
+
+
+def _error_key(key: str) -> str:
+    return f"_{key}_span_error"

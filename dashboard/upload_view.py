@@ -1,0 +1,322 @@
+"""Upload an incident file: validate and enrich it, show the report, keep its rows for this session.
+
+Accepted rows live in this session's st.session_state only (never in a cache shared between
+sessions). Uploads are keyed by file name: uploading a file again, or a corrected file under
+the same name, or the same content under another name, replaces its earlier rows. Every
+user-supplied string (file name, values, reasons quoting values) reaches the page through
+st.dataframe or st.code only, never through Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from geo.enrich import enrich
+from geo.ingest import IngestError, ValidationReport, read_incidents_bytes
+from geo.layers import Layers
+
+SESSION_KEY: Final = "uploaded_incidents"  # the accepted, enriched rows of every file combined
+FILES_KEY: Final = "uploaded_files"  # file name -> UploadOutcome of the files kept
+_LAST_KEY: Final = "upload_last"  # (widget file id, outcome) of the file in the uploader
+_GENERATION_KEY: Final = "upload_generation"  # bumped to empty the uploader widget
+
+UPLOAD_TYPES: Final = ("csv", "geojson", "json", "txt")
+MAX_UPLOAD_MB: Final = 50  # st.file_uploader's unit: MiB (1024 * 1024 bytes)
+MAX_UPLOAD_BYTES: Final = (
+    MAX_UPLOAD_MB * 1024 * 1024
+)  # checked here too: the widget's is client-side
+LARGE_FILE_BYTES: Final = 2_000_000  # larger files show a progress bar
+LARGE_FILE_LINES: Final = 20_000
+REPORT_ROW_LIMIT: Final = 5_000  # problems / notices listed in the page at most
+
+Stage = Literal["reading", "validating", "enriching", "done"]
+STAGE_FRACTION: Final[dict[Stage, float]] = {
+    "reading": 0.05,
+    "validating": 0.10,
+    "enriching": 0.70,
+    "done": 1.0,
+}
+
+# UI labels, Spanish and English. Keys to add to geo/i18n.py when it takes them over.
+LABELS: Final[dict[str, dict[str, str]]] = {
+    "upload_file": {
+        "es": f"Archivo de incidentes (CSV o GeoJSON, máx. {MAX_UPLOAD_MB} MB)",
+        "en": f"Incident file (CSV or GeoJSON, max {MAX_UPLOAD_MB} MB)",
+    },
+    "upload_help": {
+        "es": "CSV genérico, ACLED, OIM MMP o GeoJSON. Las filas aceptadas se suman a la "
+        "vista solo en esta sesión del navegador.",
+        "en": "Generic CSV, ACLED, IOM MMP or GeoJSON. Accepted rows join the view in this "
+        "browser session only.",
+    },
+    "upload_accepted": {"es": "Aceptadas", "en": "Accepted"},
+    "upload_rejected": {"es": "Rechazadas", "en": "Rejected"},
+    "upload_total": {"es": "Total de filas", "en": "Total rows"},
+    "upload_rejected_rows": {"es": "Filas rechazadas", "en": "Rejected rows"},
+    "upload_no_rejected": {"es": "Ninguna fila rechazada.", "en": "No rows rejected."},
+    "upload_notices": {"es": "Avisos de lectura", "en": "Reading notices"},
+    "upload_error": {
+        "es": "No se pudo leer el archivo. Motivo:",
+        "en": "The file could not be read. Reason:",
+    },
+    "upload_first_rows": {
+        "es": "Se muestran las primeras {shown} de {total} filas.",
+        "en": "Showing the first {shown} of {total} rows.",
+    },
+    "upload_stage_reading": {"es": "Leyendo el archivo…", "en": "Reading the file…"},
+    "upload_stage_validating": {"es": "Validando las filas…", "en": "Validating the rows…"},
+    "upload_stage_enriching": {
+        "es": "Calculando región, lado y distancias…",
+        "en": "Computing region, side and distances…",
+    },
+    "upload_stage_done": {"es": "Listo", "en": "Done"},
+    "upload_session_files": {
+        "es": "Archivos sumados a la vista (solo esta sesión)",
+        "en": "Files added to the view (this session only)",
+    },
+    "upload_remove": {"es": "Quitar las filas cargadas", "en": "Remove uploaded rows"},
+    "col_line": {"es": "línea", "en": "line"},
+    "col_feature": {"es": "elemento", "en": "feature"},
+    "col_field": {"es": "campo", "en": "field"},
+    "col_value": {"es": "valor", "en": "value"},
+    "col_reason": {"es": "motivo", "en": "reason"},
+    "col_message": {"es": "aviso", "en": "message"},
+    "col_file": {"es": "archivo", "en": "file"},
+    "col_rows": {"es": "filas aceptadas", "en": "accepted rows"},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class UploadOutcome:
+    """What became of one uploaded file: its enriched accepted rows and report, or an error."""
+
+    name: str  # the file name as the user's browser gave it (user text: never Markdown)
+    digest: str  # SHA-256 of the bytes, hex
+    incidents: gpd.GeoDataFrame | None  # accepted rows, enriched; None when unreadable
+    report: ValidationReport | None  # None when unreadable
+    error: str | None = None  # plain-text reason the file could not be read at all
+
+
+def label(key: str, lang: str) -> str:
+    """Return the upload view's label `key` in `lang` ("es" or "en")."""
+    _check_lang(lang)
+    return LABELS[key][lang]
+
+
+def is_large(data: bytes) -> bool:
+    """Return whether a file is big enough to show a progress bar while it is read."""
+    return len(data) > LARGE_FILE_BYTES or data.count(b"\n") > LARGE_FILE_LINES
+
+
+def ingest_upload(
+    data: bytes,
+    name: str,
+    layers: Layers,
+    *,
+    on_stage: Callable[[Stage], None] | None = None,
+) -> UploadOutcome:
+    """Read, validate and enrich uploaded bytes; an unreadable file becomes an error outcome.
+
+    `on_stage` is called as work reaches each stage (reading → validating → enriching → done).
+    """
+    report_stage = on_stage or (lambda _stage: None)
+    report_stage("reading")
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_UPLOAD_BYTES:
+        size = f"{len(data) / 1024 / 1024:.1f} MB"
+        reason = f"{name}: {size} is over the {MAX_UPLOAD_MB} MB upload limit"
+        return UploadOutcome(name, digest, None, None, reason)
+    report_stage("validating")
+    try:
+        result = read_incidents_bytes(data, name, layers=layers)
+    except IngestError as error:
+        return UploadOutcome(name, digest, None, None, str(error))
+    report_stage("enriching")
+    try:
+        enriched = enrich(result.incidents, layers)
+    except ValueError as error:
+        return UploadOutcome(name, digest, None, None, f"{name}: {error}")
+    report_stage("done")
+    return UploadOutcome(name, digest, enriched, result.report)
+
+
+def problems_table(
+    report: ValidationReport, lang: str, limit: int = REPORT_ROW_LIMIT
+) -> pd.DataFrame:
+    """Return the first `limit` problems: line, feature (GeoJSON only), field, value, reason."""
+    shown = report.problems[:limit]
+    columns: dict[str, pd.Series] = {
+        label("col_line", lang): pd.Series([p.line for p in shown], dtype="Int64"),
+    }
+    if report.format == "geojson":
+        columns[label("col_feature", lang)] = pd.Series([p.feature for p in shown], dtype="Int64")
+    columns[label("col_field", lang)] = pd.Series([p.field for p in shown], dtype="string")
+    columns[label("col_value", lang)] = pd.Series([p.value for p in shown], dtype="string")
+    columns[label("col_reason", lang)] = pd.Series([p.reason for p in shown], dtype="string")
+    return pd.DataFrame(columns)
+
+
+def notices_table(
+    report: ValidationReport, lang: str, limit: int = REPORT_ROW_LIMIT
+) -> pd.DataFrame:
+    """Return the first `limit` notices: line, feature (GeoJSON only), field, value, message."""
+    shown = report.notices[:limit]
+    columns: dict[str, pd.Series] = {
+        label("col_line", lang): pd.Series([n.line for n in shown], dtype="Int64"),
+    }
+    if report.format == "geojson":
+        columns[label("col_feature", lang)] = pd.Series([n.feature for n in shown], dtype="Int64")
+    columns[label("col_field", lang)] = pd.Series([n.field for n in shown], dtype="string")
+    columns[label("col_value", lang)] = pd.Series([n.value for n in shown], dtype="string")
+    columns[label("col_message", lang)] = pd.Series([n.message for n in shown], dtype="string")
+    return pd.DataFrame(columns)
+
+
+def keep_upload(
+    kept: Mapping[str, UploadOutcome], outcome: UploadOutcome
+) -> dict[str, UploadOutcome]:
+    """Return the kept uploads with `outcome` added, replacing any of the same name or content."""
+    if outcome.incidents is None:
+        raise ValueError(f"keep_upload: {outcome.name!r} could not be read; nothing to keep")
+    others = {
+        name: earlier
+        for name, earlier in kept.items()
+        if name != outcome.name and earlier.digest != outcome.digest
+    }
+    return {**others, outcome.name: outcome}
+
+
+def combine_uploads(kept: Mapping[str, UploadOutcome]) -> gpd.GeoDataFrame | None:
+    """Return the accepted rows of every kept upload in one frame (None when there are none)."""
+    frames = [outcome.incidents for outcome in kept.values() if outcome.incidents is not None]
+    if not frames:
+        return None
+    if len(frames) == 1:
+        return frames[0]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def session_uploads() -> gpd.GeoDataFrame | None:
+    """Return this session's uploaded rows without drawing anything (None when there are none)."""
+    rows = st.session_state.get(SESSION_KEY)
+    return rows if isinstance(rows, gpd.GeoDataFrame) else None
+
+
+def render_report(outcome: UploadOutcome, lang: str) -> None:
+    """Show what became of one file: an error, or counts, rejected rows and notices."""
+    if outcome.error is not None or outcome.report is None:
+        st.error(label("upload_error", lang))
+        st.code(outcome.error or outcome.name, language=None)  # plain text, never Markdown
+        return
+    report = outcome.report
+    counts = st.columns(3)
+    counts[0].metric(label("upload_accepted", lang), format_int(report.accepted, lang))
+    counts[1].metric(label("upload_rejected", lang), format_int(report.rejected, lang))
+    counts[2].metric(label("upload_total", lang), format_int(report.total, lang))
+    st.subheader(label("upload_rejected_rows", lang))
+    if report.problems:
+        _render_capped(problems_table(report, lang), len(report.problems), lang)
+    else:
+        st.caption(label("upload_no_rejected", lang))
+    if report.notices:
+        st.subheader(label("upload_notices", lang))
+        _render_capped(notices_table(report, lang), len(report.notices), lang)
+
+
+def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
+    """Draw the uploader and report; return this session's accepted, enriched uploaded rows."""
+    generation = int(st.session_state.get(_GENERATION_KEY, 0))
+    uploaded = st.file_uploader(
+        label("upload_file", lang),
+        type=list(UPLOAD_TYPES),
+        key=f"upload_file_{generation}",
+        help=label("upload_help", lang),
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    if uploaded is not None:
+        outcome = _outcome_for(uploaded, layers, lang)
+        render_report(outcome, lang)
+    kept: dict[str, UploadOutcome] = st.session_state.get(FILES_KEY, {})
+    if kept:
+        _render_kept(kept, lang)
+    return session_uploads()
+
+
+def format_int(number: int, lang: str) -> str:
+    """Return an integer with the thousands separator of `lang` (es 1.234, en 1,234)."""
+    _check_lang(lang)
+    grouped = f"{number:,}"
+    return grouped.replace(",", ".") if lang == "es" else grouped
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("es", "en"):
+        raise ValueError(f"upload_view: unknown language {lang!r}; expected 'es' or 'en'")
+
+
+def _outcome_for(uploaded: UploadedFile, layers: Layers, lang: str) -> UploadOutcome:
+    """Return the outcome of the file in the uploader, reading it only the first time it is seen."""
+    last = st.session_state.get(_LAST_KEY)
+    if last is not None and last[0] == uploaded.file_id:
+        outcome: UploadOutcome = last[1]
+        return outcome
+    data = uploaded.getvalue()
+    bar = st.progress(0.0, text=label("upload_stage_reading", lang)) if is_large(data) else None
+    outcome = ingest_upload(data, uploaded.name, layers, on_stage=_stage_shower(bar, lang))
+    if bar is not None and outcome.error is not None:
+        bar.empty()  # the error replaces a bar stopped half-way
+    st.session_state[_LAST_KEY] = (uploaded.file_id, outcome)
+    if outcome.incidents is not None:
+        kept = keep_upload(st.session_state.get(FILES_KEY, {}), outcome)
+        st.session_state[FILES_KEY] = kept
+        st.session_state[SESSION_KEY] = combine_uploads(kept)
+    return outcome
+
+
+def _stage_shower(bar: DeltaGenerator | None, lang: str) -> Callable[[Stage], None] | None:
+    """Return a callback moving `bar` to each stage (None when there is no bar)."""
+    if bar is None:
+        return None
+
+    def show(stage: Stage) -> None:
+        bar.progress(STAGE_FRACTION[stage], text=label(f"upload_stage_{stage}", lang))
+
+    return show
+
+
+def _render_capped(table: pd.DataFrame, total: int, lang: str) -> None:
+    st.dataframe(table, hide_index=True)
+    if total > len(table):
+        note = label("upload_first_rows", lang)
+        st.caption(note.format(shown=format_int(len(table), lang), total=format_int(total, lang)))
+
+
+def _render_kept(kept: Mapping[str, UploadOutcome], lang: str) -> None:
+    st.subheader(label("upload_session_files", lang))
+    listing = pd.DataFrame(
+        {
+            label("col_file", lang): pd.Series(list(kept), dtype="string"),
+            label("col_rows", lang): pd.Series(
+                [0 if o.incidents is None else len(o.incidents) for o in kept.values()],
+                dtype="Int64",
+            ),
+        }
+    )
+    st.dataframe(listing, hide_index=True)
+    st.button(label("upload_remove", lang), key="upload_remove", on_click=_forget_uploads)
+
+
+def _forget_uploads() -> None:
+    """Drop this session's uploaded rows and empty the uploader (a button callback)."""
+    for key in (SESSION_KEY, FILES_KEY, _LAST_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[_GENERATION_KEY] = int(st.session_state.get(_GENERATION_KEY, 0)) + 1

@@ -1,0 +1,112 @@
+"""The whole dashboard in headless Chromium: loads, draws the map, filters, fits a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Page
+
+from geo.aggregate import totals
+from geo.enrich import enrich
+from geo.ingest import read_incidents
+from geo.layers import load_layers
+from geo.query import Filter, apply_filter, prepare
+from geo.settings import data_dir
+
+pytestmark = pytest.mark.e2e
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "out" / "e2e"
+TIMEOUT_MS = 90_000
+
+
+class PageProblems:
+    """Console errors, page errors and requests to any host but the app's loopback server."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else 0)
+        page.on("request", self._check_host)
+
+    def _check_host(self, request: object) -> None:
+        url = str(getattr(request, "url", ""))
+        if urlsplit(url).hostname not in {"127.0.0.1", None} and not url.startswith("data:"):
+            self.foreign.append(url)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh desktop-sized page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    yield context.new_page()
+    context.close()
+
+
+def _open(page: Page, url: str) -> FrameLocator:
+    page.goto(url)
+    page.get_by_text("DATOS SINTÉTICOS").first.wait_for(timeout=TIMEOUT_MS)
+    frame = page.frame_locator("iframe[title*='st_folium']").first
+    frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
+    frame.locator(".marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
+    return frame
+
+
+def _incidents_shown(page: Page) -> int:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Incidentes").first
+    value = metric.locator("[data-testid='stMetricValue']").inner_text()
+    return int(value.replace(".", "").strip())
+
+
+def _expected_chacalluta_count() -> int:
+    layers = load_layers()
+    frame = prepare(enrich(read_incidents(data_dir() / "demo_incidents.csv").incidents, layers))
+    return totals(apply_filter(frame, Filter(crossings=("chacalluta",))))["incidents"]
+
+
+def test_page_loads_and_the_map_draws_layers_and_markers(app_url: str, page: Page) -> None:
+    problems = PageProblems(page)
+    frame = _open(page, app_url)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert frame.locator("path.leaflet-interactive").count() >= 5  # regions, border, corridor…
+    assert frame.locator(".marker-cluster").count() > 0
+    assert frame.get_by_text("Chacalluta").count() >= 1
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_desktop.png"), full_page=True)
+    assert problems.errors == []
+    assert problems.foreign == []
+
+
+def test_choosing_a_crossing_changes_the_counts(app_url: str, page: Page) -> None:
+    _open(page, app_url)
+    before = _incidents_shown(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="Chacalluta (Chile)").click()
+    expected = _expected_chacalluta_count()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
+        ".some(e => e.innerText.replaceAll('.', '').trim() === String(n))",
+        arg=expected,
+        timeout=TIMEOUT_MS,
+    )
+    assert _incidents_shown(page) == expected < before
+    page.wait_for_function(  # the view lives in the URL: a copied link opens the same filter
+        "() => location.search.includes('crossing=chacalluta')", timeout=TIMEOUT_MS
+    )
+
+
+def test_phone_screen_renders_title_kpis_and_map(app_url: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    problems = PageProblems(page)
+    frame = _open(page, app_url)
+    assert frame.locator("path.leaflet-interactive").count() >= 5
+    iframe_box = page.locator("iframe[title*='st_folium']").first.bounding_box()
+    assert iframe_box is not None and iframe_box["width"] <= 390
+    assert page.get_by_text("Incidentes").first.is_visible()
+    page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_phone.png"), full_page=True)
+    assert problems.errors == []
+    context.close()
