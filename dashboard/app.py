@@ -23,7 +23,7 @@ from geo.events import EventsError
 from geo.i18n import describe_filter, text
 from geo.ingest import IngestError
 from geo.layers import LayerError, Layers
-from geo.maps import incident_points, pydeck_hexagons
+from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
 from geo.query import apply_filter, prepare
 
 MAP_HEIGHT = 560
@@ -60,6 +60,7 @@ def main() -> None:
     with tabs[1]:
         hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered)
         st.pydeck_chart(hexagons, height=MAP_HEIGHT)
+        st.caption(text("hexagon_caption", view.lang, radius=HEXAGON_RADIUS_M))
     with tabs[2]:
         _render_timeline_tab(filtered, view)
     with tabs[3]:

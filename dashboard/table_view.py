@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
+
+from geo.i18n import CATEGORY_LABELS as CATEGORY_NAMES
+from geo.i18n import (
+    check_lang,
+    crossing_label,
+    format_int,
+    region_label,
+    side_label,
+    text,
+)
 
 MAX_TABLE_ROWS: Final = 5_000  # st.dataframe of a million rows is too heavy for the browser
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M"
@@ -27,64 +38,9 @@ SOURCE_COLUMNS: Final = (
     "dist_border_m",
 )
 
-# UI labels, Spanish and English. Keys to add to geo/i18n.py when it takes them over.
-LABELS: Final[dict[str, dict[str, str]]] = {
-    "col_local_time": {"es": "hora local ({zone})", "en": "local time ({zone})"},
-    "col_category": {"es": "categoría", "en": "category"},
-    "col_crossing": {"es": "paso", "en": "crossing"},
-    "col_people": {"es": "personas", "en": "people"},
-    "col_nationalities": {"es": "nacionalidades", "en": "nationalities"},
-    "col_region": {"es": "región", "en": "region"},
-    "col_side": {"es": "lado", "en": "side"},
-    "col_verified": {"es": "verificado", "en": "verified"},
-    "col_source": {"es": "fuente", "en": "source"},
-    "col_between_complexes": {"es": "entre complejos", "en": "between complexes"},
-    "col_dist_border_m": {
-        "es": "distancia a la frontera (m)",
-        "en": "distance to border (m)",
-    },
-    "table_count": {"es": "{count} incidentes", "en": "{count} incidents"},
-    "table_newest": {
-        "es": "Se muestran los {shown} más recientes de {count} incidentes.",
-        "en": "Showing the newest {shown} of {count} incidents.",
-    },
-}
-
-# Category labels; geo/i18n.category_label replaces these once it exists.
-CATEGORY_LABELS: Final[dict[str, dict[str, str]]] = {
-    "es": {
-        "stranded_group": "Grupo varado",
-        "irregular_crossing": "Cruce irregular",
-        "detention": "Detención",
-        "expulsion": "Expulsión",
-        "military_deployment": "Despliegue militar",
-        "border_closure": "Cierre de frontera",
-        "humanitarian_aid": "Ayuda humanitaria",
-        "protest": "Protesta",
-        "death_or_injury": "Muerte o lesión",
-        "trafficking": "Trata y tráfico",
-        "other": "Otro",
-    },
-    "en": {
-        "stranded_group": "Stranded group",
-        "irregular_crossing": "Irregular crossing",
-        "detention": "Detention",
-        "expulsion": "Expulsion",
-        "military_deployment": "Military deployment",
-        "border_closure": "Border closure",
-        "humanitarian_aid": "Humanitarian aid",
-        "protest": "Protest",
-        "death_or_injury": "Death or injury",
-        "trafficking": "Trafficking",
-        "other": "Other",
-    },
-}
-
-
 def label(key: str, lang: str) -> str:
-    """Return the table view's label `key` in `lang` ("es" or "en")."""
-    _check_lang(lang)
-    return LABELS[key][lang]
+    """Return the table view's label `key` in `lang` (from geo.i18n)."""
+    return text(key, lang)
 
 
 def newest_rows(incidents: gpd.GeoDataFrame, limit: int = MAX_TABLE_ROWS) -> pd.DataFrame:
@@ -98,17 +54,18 @@ def newest_rows(incidents: gpd.GeoDataFrame, limit: int = MAX_TABLE_ROWS) -> pd.
 
 def table_frame(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> pd.DataFrame:
     """Return the table's columns, labelled in `lang`, times in `zone`, in the incidents' order."""
-    _check_lang(lang)
+    check_lang(lang)
     _check_columns(incidents)
+    # ISO-like local times, so the column sorts chronologically when a user clicks it.
     local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime(TIME_FORMAT)
     columns = {
         label("col_local_time", lang).format(zone=zone): local.astype("string"),
         label("col_category", lang): _category_labels(incidents["category"], lang),
-        label("col_crossing", lang): incidents["crossing"].astype("string"),
+        label("col_crossing", lang): _labels(incidents["crossing"], crossing_label, lang),
         label("col_people", lang): incidents["people_count"].astype("Int64"),
         label("col_nationalities", lang): _joined(incidents["nationalities"]),
-        label("col_region", lang): incidents["region"].astype("string"),
-        label("col_side", lang): incidents["side"].astype("string"),
+        label("col_region", lang): _labels(incidents["region"], region_label, lang),
+        label("col_side", lang): _labels(incidents["side"], side_label, lang),
         label("col_verified", lang): incidents["verified"].astype("boolean"),
         label("col_source", lang): incidents["source"].astype("string"),
         label("col_between_complexes", lang): incidents["between_complexes"].astype("boolean"),
@@ -120,9 +77,9 @@ def table_frame(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> pd.Data
 def render_table(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> None:
     """Draw the filtered incidents, newest first, with the row count (newest 5,000 at most)."""
     shown = table_frame(newest_rows(incidents), lang=lang, zone=zone)
-    count = _format_int(len(incidents), lang)
+    count = format_int(len(incidents), lang)
     if len(incidents) > len(shown):
-        note = label("table_newest", lang).format(shown=_format_int(len(shown), lang), count=count)
+        note = label("table_newest", lang).format(shown=format_int(len(shown), lang), count=count)
     else:
         note = label("table_count", lang).format(count=count)
     st.caption(note)  # a constant template with numbers only
@@ -132,7 +89,20 @@ def render_table(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> None:
 def _category_labels(categories: pd.Series, lang: str) -> pd.Series:
     """Map category ids to labels; an id outside the vocabulary is shown as it is."""
     names = categories.astype("string")
-    return names.map(CATEGORY_LABELS[lang]).fillna(names).astype("string")
+    labels = {category: names_by_lang[lang] for category, names_by_lang in CATEGORY_NAMES.items()}
+    return names.map(labels).fillna(names).astype("string")
+
+
+def _labels(values: pd.Series, labeller: Callable[[str, str], str], lang: str) -> pd.Series:
+    """Label each distinct id once; an id without a label is shown as it is."""
+    names = values.astype("string")
+    labels: dict[str, str] = {}
+    for name in names.dropna().unique():
+        try:
+            labels[name] = labeller(name, lang)
+        except KeyError:  # not in the label tables (e.g. an uploaded crossing id): keep it
+            labels[name] = name
+    return names.map(labels).astype("string")
 
 
 def _joined(nationalities: pd.Series) -> pd.Series:
@@ -150,11 +120,3 @@ def _check_columns(incidents: gpd.GeoDataFrame) -> None:
         raise ValueError(f"render_table: the incidents lack {missing} (run geo.enrich first)")
 
 
-def _format_int(number: int, lang: str) -> str:
-    grouped = f"{number:,}"
-    return grouped.replace(",", ".") if lang == "es" else grouped
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("es", "en"):
-        raise ValueError(f"table_view: unknown language {lang!r}; expected 'es' or 'en'")

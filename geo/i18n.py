@@ -141,6 +141,13 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "col_side": {"es": "lado", "en": "side"},
     "col_verified": {"es": "verificado", "en": "verified"},
     "col_source": {"es": "fuente", "en": "source"},
+    "col_between_complexes": {"es": "entre complejos", "en": "between complexes"},
+    "col_dist_border_m": {"es": "distancia a la frontera (m)", "en": "distance to border (m)"},
+    "table_count": {"es": "{count} incidentes", "en": "{count} incidents"},
+    "table_newest": {
+        "es": "Se muestran los {shown} más recientes de {count} incidentes.",
+        "en": "Showing the newest {shown} of {count} incidents.",
+    },
     "download_csv": {"es": "Descargar CSV", "en": "Download CSV"},
     # upload
     "upload_file": {

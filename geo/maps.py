@@ -33,6 +33,7 @@ MAP_COLUMNS: Final[tuple[str, ...]] = (
     "lon", "lat", "category", "crossing", "people", "local_time", "red", "green", "blue"
 )
 UNKNOWN_COLOUR: Final = (90, 90, 90)
+HEXAGON_RADIUS_M: Final = 500
 INITIAL_VIEW: Final = pdk.ViewState(latitude=-18.25, longitude=-70.1, zoom=8.2)
 
 
@@ -113,7 +114,7 @@ def pydeck_hexagons(
         data=cells,
         id="hexagons",
         get_position=["lon", "lat"],
-        radius=500,
+        radius=HEXAGON_RADIUS_M,
         elevation_scale=20,
         elevation_range=[0, 2000],
         extruded=True,

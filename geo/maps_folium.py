@@ -85,7 +85,7 @@ class IncidentClusters(JSCSSMixin, Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.markerClusterGroup({
-            chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45
+            chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45
         });
         (function (cluster, data) {
             var text = data.text;

@@ -45,10 +45,12 @@ class Recorder:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("pageerror", lambda error: self.errors.append(f"{error}\n{error.stack}"))
         page.on(
             "console",
-            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+            lambda message: self.errors.append(f"{message.text} at {message.location}")
+            if message.type == "error"
+            else None,
         )
         page.on("dialog", self._on_dialog)
 
