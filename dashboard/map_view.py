@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Final, TypeGuard
 
 import folium
+import streamlit as st
 from streamlit_folium import st_folium
 
 # The view written into the map's script. The real view goes in st_folium's center/zoom
@@ -42,7 +43,41 @@ def render_folium_map(
         center=center,
         zoom=zoom,
     )
+    if not _is_new_report(returned, key):
+        return None
     return moved_view(returned, center, zoom)
+
+
+def _is_new_report(returned: Mapping[str, Any] | None, key: str) -> bool:
+    """Tell whether st_folium's report is news: a user's move, not an echo.
+
+    st_folium hands back its last report on every rerun, so a report already acted on is
+    stale; and the report of the freshly mounted map is the script's fixed view, not a move.
+    Acting on either would send the map back and forth between two views for ever.
+    """
+    report = _report_key(returned)
+    memory = f"_{key}_last_report"
+    previous = st.session_state.get(memory)
+    st.session_state[memory] = report
+    if report is None or report == previous:
+        return False
+    (lat, lng), reported_zoom = report
+    return not (
+        reported_zoom == SCRIPT_ZOOM
+        and _within_pixels((lat, lng), SCRIPT_CENTER, SCRIPT_ZOOM, STILL_PIXELS)
+    )
+
+
+def _report_key(returned: Mapping[str, Any] | None) -> tuple[tuple[float, float], int] | None:
+    if not returned or not isinstance(returned.get("center"), Mapping):
+        return None
+    lat, lng = returned["center"].get("lat"), returned["center"].get("lng")
+    zoom = returned.get("zoom")
+    if not (_is_number(lat) and _is_number(lng) and _is_number(zoom)):
+        return None
+    return (round(float(lat), COORDINATE_DECIMALS), round(float(lng), COORDINATE_DECIMALS)), round(
+        float(zoom)
+    )
 
 
 def moved_view(

@@ -110,3 +110,27 @@ def test_phone_screen_renders_title_kpis_and_map(app_url: str, browser: Browser)
     page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_phone.png"), full_page=True)
     assert problems.errors == []
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("", None), ("?lat=-18.2&lon=-70.2&zoom=11&lang=en", ("-18.2", "-70.2", "11"))],
+)
+def test_the_view_stays_put_after_loading(
+    app_url: str, page: Page, query: str, expected: tuple[str, str, str] | None
+) -> None:
+    """No rerun loop: the URL (and so the map) is still for 6 s after the page settles."""
+    page.goto(app_url + query)
+    page.frame_locator("iframe[title*='st_folium']").first.locator(
+        ".marker-cluster"
+    ).first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(3_000)  # let the first reports of the map arrive
+    settled = page.evaluate("() => [location.search, history.length]")
+    samples = []
+    for _ in range(6):
+        page.wait_for_timeout(1_000)
+        samples.append(page.evaluate("() => [location.search, history.length]"))
+    assert samples == [settled] * 6
+    if expected is not None:
+        params = dict(part.split("=", 1) for part in settled[0].lstrip("?").split("&"))
+        assert (params["lat"], params["lon"], params["zoom"]) == expected
