@@ -58,7 +58,7 @@ def main() -> None:
     with tabs[0]:
         view = _render_folium_tab(layers, filtered, view)
     with tabs[1]:
-        hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered)
+        hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered, view.lang)
         st.pydeck_chart(hexagons, height=MAP_HEIGHT)
         st.caption(text("hexagon_caption", view.lang, radius=HEXAGON_RADIUS_M))
     with tabs[2]:

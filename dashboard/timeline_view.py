@@ -29,7 +29,7 @@ def render_timeline(
     """
     if on_span is not None:
         if _error_key(key) in st.session_state:
-            st.error(st.session_state[_error_key(key)])  # plain text: no HTML or Markdown
+            st.code(st.session_state[_error_key(key)], language=None)  # plain text
         st.altair_chart(
             chart,
             on_select=lambda: _hand_over(key, on_span),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any, Final
 
 import geopandas as gpd
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geo.i18n import crossing_label, text
 from geo.layers import Layers
 from geo.schema import CATEGORIES
 
@@ -88,7 +90,7 @@ def pydeck_overview(
             pickable=True,
             opacity=0.7,
         ),
-        *_crossings_layers(layers.crossings),
+        *_crossings_layers(layers.crossings, "es"),
     ]
     tooltip = {"text": "{category}\n{local_time}\ncrossing: {crossing}\npeople: {people}"}
     return pdk.Deck(
@@ -97,7 +99,7 @@ def pydeck_overview(
 
 
 def pydeck_hexagons(
-    layers: Layers, countries: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame
+    layers: Layers, countries: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, lang: str = "es"
 ) -> pdk.Deck:
     """Return a pydeck map of 500 m hexagon columns whose height is the number of incidents.
 
@@ -115,7 +117,7 @@ def pydeck_hexagons(
         id="hexagons",
         get_position=["lon", "lat"],
         radius=HEXAGON_RADIUS_M,
-        elevation_scale=20,
+        elevation_scale=3,
         elevation_range=[0, 2000],
         extruded=True,
         coverage=0.9,
@@ -128,10 +130,10 @@ def pydeck_hexagons(
     ]
     view = pdk.ViewState(latitude=-18.32, longitude=-70.3, zoom=10, pitch=45, bearing=0)
     return pdk.Deck(
-        layers=[*base, hexagons, *_crossings_layers(layers.crossings)],
+        layers=[*base, hexagons, *_crossings_layers(layers.crossings, lang)],
         initial_view_state=view,
         map_provider=None,
-        tooltip={"text": "{elevationValue}"},
+        tooltip={"text": text("kpi_incidents", lang) + ": {elevationValue}"},
     )
 
 
@@ -165,13 +167,15 @@ def _geojson_layer(
     )
 
 
-def _crossings_layers(crossings: gpd.GeoDataFrame) -> list[pdk.Layer]:
+def _crossings_layers(crossings: gpd.GeoDataFrame, lang: str) -> list[pdk.Layer]:
     is_complex = crossings["kind"] == "border_complex"
+    # deck.gl's TextLayer draws ASCII only (pydeck cannot pass it a wider character set).
+    names = [_ascii(crossing_label(str(cid), lang, fallback=str(cid))) for cid in crossings["id"]]
     data = pd.DataFrame(
         {
             "lon": crossings.geometry.x,
             "lat": crossings.geometry.y,
-            "label": crossings["name"].astype(str).where(is_complex, ""),
+            "label": pd.Series(names, index=crossings.index).where(is_complex, ""),
             "offset": [[0, 16] if side == "CL" else [0, -16] for side in crossings["country"]],
         }
     )
@@ -198,3 +202,8 @@ def _crossings_layers(crossings: gpd.GeoDataFrame) -> list[pdk.Layer]:
         get_pixel_offset="offset",
     )
     return [marks, labels]
+
+
+def _ascii(label: str) -> str:
+    """Return `label` without accents (Perú → Peru), for deck.gl's ASCII-only text layer."""
+    return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")

@@ -173,7 +173,7 @@ def test_map_pan_reports_view_without_remounting(map_url: str, browser: Browser)
     page.mouse.move(middle_x - 200, middle_y + 120, steps=10)
     page.mouse.up()
     page.get_by_text("view: -18.30000").wait_for(state="detached", timeout=30_000)
-    page.wait_for_timeout(1_500)  # let the rerun reach the component
+    page.wait_for_timeout(1_500)  # let the rerun reach the component (a remount would show)
     assert frame.evaluate("() => window.hitoMountMark") == "kept"
     shown = page.get_by_text("view: ").inner_text()
     lat, lon = (float(value) for value in shown.split()[1:3])
@@ -189,11 +189,14 @@ def test_heat_map_draws_on_a_phone(map_url: str, browser: Browser) -> None:
     assert frame.locator("canvas.leaflet-heatmap-layer").count() == 1
     assert frame.locator(".marker-cluster").count() == 0  # clusters stay off under the heat map
     assert frame.locator(".hito-legend").get_attribute("open") is None  # folded on a phone
-    page.wait_for_timeout(500)  # the heat canvas is painted on the next animation frame
+    hot = 0
+    deadline = time.monotonic() + 30  # the heat canvas is painted on a later animation frame
+    while hot <= 300 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        shot = page.locator(f'iframe[title="{COMPONENT_URL_PART}"]').screenshot()
+        hot = _count_hot_pixels(Image.open(io.BytesIO(shot)).convert("RGB"))
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / "folium_map_phone_heat.png"))
-    shot = page.locator(f'iframe[title="{COMPONENT_URL_PART}"]').screenshot()
-    hot = _count_hot_pixels(Image.open(io.BytesIO(shot)).convert("RGB"))
     assert hot > 300, f"heat map not visible on screen ({hot} red/yellow pixels)"
     assert recorder.foreign_requests() == []
     assert recorder.errors == []
