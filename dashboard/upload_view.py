@@ -21,6 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.enrich import enrich
+from geo.i18n import format_int, text
 from geo.ingest import IngestError, ValidationReport, read_incidents_bytes
 from geo.layers import Layers
 
@@ -47,54 +48,6 @@ STAGE_FRACTION: Final[dict[Stage, float]] = {
 }
 
 # UI labels, Spanish and English. Keys to add to geo/i18n.py when it takes them over.
-LABELS: Final[dict[str, dict[str, str]]] = {
-    "upload_file": {
-        "es": f"Archivo de incidentes (CSV o GeoJSON, máx. {MAX_UPLOAD_MB} MB)",
-        "en": f"Incident file (CSV or GeoJSON, max {MAX_UPLOAD_MB} MB)",
-    },
-    "upload_help": {
-        "es": "CSV genérico, ACLED, OIM MMP o GeoJSON. Las filas aceptadas se suman a la "
-        "vista solo en esta sesión del navegador.",
-        "en": "Generic CSV, ACLED, IOM MMP or GeoJSON. Accepted rows join the view in this "
-        "browser session only.",
-    },
-    "upload_accepted": {"es": "Aceptadas", "en": "Accepted"},
-    "upload_rejected": {"es": "Rechazadas", "en": "Rejected"},
-    "upload_total": {"es": "Total de filas", "en": "Total rows"},
-    "upload_rejected_rows": {"es": "Filas rechazadas", "en": "Rejected rows"},
-    "upload_no_rejected": {"es": "Ninguna fila rechazada.", "en": "No rows rejected."},
-    "upload_notices": {"es": "Avisos de lectura", "en": "Reading notices"},
-    "upload_error": {
-        "es": "No se pudo leer el archivo. Motivo:",
-        "en": "The file could not be read. Reason:",
-    },
-    "upload_first_rows": {
-        "es": "Se muestran las primeras {shown} de {total} filas.",
-        "en": "Showing the first {shown} of {total} rows.",
-    },
-    "upload_stage_reading": {"es": "Leyendo el archivo…", "en": "Reading the file…"},
-    "upload_stage_validating": {"es": "Validando las filas…", "en": "Validating the rows…"},
-    "upload_stage_enriching": {
-        "es": "Calculando región, lado y distancias…",
-        "en": "Computing region, side and distances…",
-    },
-    "upload_stage_done": {"es": "Listo", "en": "Done"},
-    "upload_session_files": {
-        "es": "Archivos sumados a la vista (solo esta sesión)",
-        "en": "Files added to the view (this session only)",
-    },
-    "upload_remove": {"es": "Quitar las filas cargadas", "en": "Remove uploaded rows"},
-    "col_line": {"es": "línea", "en": "line"},
-    "col_feature": {"es": "elemento", "en": "feature"},
-    "col_field": {"es": "campo", "en": "field"},
-    "col_value": {"es": "valor", "en": "value"},
-    "col_reason": {"es": "motivo", "en": "reason"},
-    "col_message": {"es": "aviso", "en": "message"},
-    "col_file": {"es": "archivo", "en": "file"},
-    "col_rows": {"es": "filas aceptadas", "en": "accepted rows"},
-}
-
-
 @dataclass(frozen=True, eq=False)
 class UploadOutcome:
     """What became of one uploaded file: its enriched accepted rows and report, or an error."""
@@ -107,9 +60,10 @@ class UploadOutcome:
 
 
 def label(key: str, lang: str) -> str:
-    """Return the upload view's label `key` in `lang` ("es" or "en")."""
-    _check_lang(lang)
-    return LABELS[key][lang]
+    """Return the upload view's label `key` in `lang` (from geo.i18n)."""
+    if key == "upload_file":
+        return text(key, lang, max_mb=MAX_UPLOAD_MB)
+    return text(key, lang)
 
 
 def is_large(data: bytes) -> bool:
@@ -249,18 +203,6 @@ def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
     if kept:
         _render_kept(kept, lang)
     return session_uploads()
-
-
-def format_int(number: int, lang: str) -> str:
-    """Return an integer with the thousands separator of `lang` (es 1.234, en 1,234)."""
-    _check_lang(lang)
-    grouped = f"{number:,}"
-    return grouped.replace(",", ".") if lang == "es" else grouped
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("es", "en"):
-        raise ValueError(f"upload_view: unknown language {lang!r}; expected 'es' or 'en'")
 
 
 def _outcome_for(uploaded: UploadedFile, layers: Layers, lang: str) -> UploadOutcome:
