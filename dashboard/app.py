@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.kpis import render_kpis
+from dashboard.map_view import render_folium_map
 from dashboard.sidebar import FilterOptions, default_view, render_sidebar
 from dashboard.state import VIEW_KEY, View, current_view, publish_view, set_view, with_map
 from dashboard.table_view import render_table
@@ -24,6 +25,7 @@ from geo.i18n import describe_filter, text
 from geo.ingest import IngestError
 from geo.layers import LayerError, Layers
 from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
+from geo.maps_folium import folium_map
 from geo.query import apply_filter, prepare
 
 MAP_HEIGHT = 560
@@ -89,9 +91,6 @@ def _render_banner(incidents: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def _render_folium_tab(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -> View:
-    from dashboard.map_view import render_folium_map
-    from geo.maps_folium import folium_map
-
     points = incident_points(filtered, view.filter.zone)
     figure = folium_map(
         layers,
@@ -101,13 +100,9 @@ def _render_folium_tab(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -
         center=view.center,
         zoom=view.zoom,
         heat=view.heat,
-        asset_base=ASSET_BASE,
     )
     moved = render_folium_map(figure, key="folium-map", height=MAP_HEIGHT)
     return with_map(view, *moved) if moved else view
-
-
-ASSET_BASE = "/app/static/vendor"
 
 
 def _render_timeline_tab(filtered: gpd.GeoDataFrame, view: View) -> None:

@@ -10,7 +10,7 @@ st.dataframe or st.code only, never through Markdown.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -22,7 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.enrich import enrich
 from geo.i18n import format_int, text
-from geo.ingest import IngestError, ValidationReport, read_incidents_bytes
+from geo.ingest import IngestError, Notice, Problem, ValidationReport, read_incidents_bytes
 from geo.layers import Layers
 
 SESSION_KEY: Final = "uploaded_incidents"  # the accepted, enriched rows of every file combined
@@ -108,15 +108,8 @@ def problems_table(
 ) -> pd.DataFrame:
     """Return the first `limit` problems: line, feature (GeoJSON only), field, value, reason."""
     shown = report.problems[:limit]
-    columns: dict[str, pd.Series] = {
-        label("col_line", lang): pd.Series([p.line for p in shown], dtype="Int64"),
-    }
-    if report.format == "geojson":
-        columns[label("col_feature", lang)] = pd.Series([p.feature for p in shown], dtype="Int64")
-    columns[label("col_field", lang)] = pd.Series([p.field for p in shown], dtype="string")
-    columns[label("col_value", lang)] = pd.Series([p.value for p in shown], dtype="string")
-    columns[label("col_reason", lang)] = pd.Series([p.reason for p in shown], dtype="string")
-    return pd.DataFrame(columns)
+    texts = [problem.reason for problem in shown]
+    return _entries_table(shown, texts, "col_reason", report.format == "geojson", lang)
 
 
 def notices_table(
@@ -124,14 +117,27 @@ def notices_table(
 ) -> pd.DataFrame:
     """Return the first `limit` notices: line, feature (GeoJSON only), field, value, message."""
     shown = report.notices[:limit]
+    texts = [notice.message for notice in shown]
+    return _entries_table(shown, texts, "col_message", report.format == "geojson", lang)
+
+
+def _entries_table(
+    entries: Sequence[Problem | Notice],
+    texts: list[str],
+    text_label: str,
+    with_feature: bool,
+    lang: str,
+) -> pd.DataFrame:
+    """Return report entries as columns line, feature (GeoJSON only), field, value, text."""
     columns: dict[str, pd.Series] = {
-        label("col_line", lang): pd.Series([n.line for n in shown], dtype="Int64"),
+        label("col_line", lang): pd.Series([entry.line for entry in entries], dtype="Int64"),
     }
-    if report.format == "geojson":
-        columns[label("col_feature", lang)] = pd.Series([n.feature for n in shown], dtype="Int64")
-    columns[label("col_field", lang)] = pd.Series([n.field for n in shown], dtype="string")
-    columns[label("col_value", lang)] = pd.Series([n.value for n in shown], dtype="string")
-    columns[label("col_message", lang)] = pd.Series([n.message for n in shown], dtype="string")
+    if with_feature:
+        features = [entry.feature for entry in entries]
+        columns[label("col_feature", lang)] = pd.Series(features, dtype="Int64")
+    columns[label("col_field", lang)] = pd.Series([e.field for e in entries], dtype="string")
+    columns[label("col_value", lang)] = pd.Series([e.value for e in entries], dtype="string")
+    columns[label(text_label, lang)] = pd.Series(texts, dtype="string")
     return pd.DataFrame(columns)
 
 

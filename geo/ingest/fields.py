@@ -6,10 +6,8 @@ million rows with a few hundred distinct values cost a few hundred Python calls.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
@@ -19,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo.ingest.gc_pause import paused_garbage_collection
 from geo.ingest.report import Notice, Problem
 from geo.ingest.textcols import TextColumn, map_distinct, problems_at, quoted, trimmed
 from geo.schema import (
@@ -244,7 +243,7 @@ def fresh_lists(shared: np.ndarray) -> np.ndarray:
     strings make no reference cycles, and a million new lists would otherwise trigger many
     collections (0.3 s instead of 0.07 s at 1e6 rows).
     """
-    with _collector_paused():
+    with paused_garbage_collection():
         copies = np.frompyfunc(list.copy, 1, 1)(shared)
     return np.asarray(copies, dtype=object)
 
@@ -254,17 +253,6 @@ def empty_lists(size: int) -> np.ndarray:
     template = np.empty(1, dtype=object)
     template[0] = []
     return fresh_lists(template[np.zeros(size, dtype="int64")])
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _count_notice(

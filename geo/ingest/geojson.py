@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.ingest.detect import DecodedText
+from geo.ingest.gc_pause import paused_garbage_collection
 from geo.ingest.geojson_arrow import read_arrow
 from geo.ingest.geojson_model import (
     PROPERTY_FIELDS,
@@ -40,7 +41,6 @@ from geo.ingest.geojson_model import (
 )
 from geo.ingest.geojson_scan import (
     ScannedCollection,
-    paused_garbage_collection,
     scan_feature_collection,
     start_lines,
 )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from json.scanner import make_scanner
@@ -17,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from geo.ingest.gc_pause import paused_garbage_collection
 from geo.ingest.report import IngestError
 
 WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
@@ -293,22 +291,6 @@ def _all_finite(values: pa.ChunkedArray) -> bool:
     if pa.types.is_list(kind):
         return _all_finite(pc.list_flatten(values))
     return True
-
-
-@contextmanager
-def paused_garbage_collection() -> Iterator[None]:
-    """Pause the cycle collector while building many containers that all stay alive.
-
-    Decoding a million features creates millions of dicts and lists; the collector would
-    walk them again and again (it tripled decoding time) while none of them can be freed.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def start_lines(text: str, starts: list[int]) -> np.ndarray:
