@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.mutable_tab_container import TabContainer
 
 from dashboard import data
 from dashboard.kpis import render_kpis
@@ -16,12 +18,12 @@ from dashboard.map_view import render_folium_map
 from dashboard.sidebar import FilterOptions, default_view, render_sidebar
 from dashboard.state import VIEW_KEY, View, current_view, publish_view, set_view, with_map
 from dashboard.table_view import render_table
-from dashboard.timeline_view import render_timeline
-from dashboard.upload_view import render_upload
+from dashboard.timeline_view import render_event_key, render_timeline
+from dashboard.upload_view import render_upload, session_uploads
 from geo.aggregate import aggregate, kpis
-from geo.charts import timeline_chart
+from geo.charts import chart_events, timeline_chart
 from geo.events import EventsError
-from geo.i18n import describe_filter, text
+from geo.i18n import LANGS, describe_filter, format_int, text
 from geo.ingest import IngestError
 from geo.layers import LayerError, Layers
 from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
@@ -29,11 +31,14 @@ from geo.maps_folium import folium_map
 from geo.query import apply_filter, prepare
 
 MAP_HEIGHT = 560
+# Constant page style (no user text): a phone-sized title.
+PAGE_CSS = "@media (max-width: 640px) { h1 { font-size: 1.5rem !important; } }"
 
 
 def main() -> None:
     """Render the page for this session's View."""
     st.set_page_config(page_title="Hito — Chacalluta / Santa Rosa", layout="wide")
+    st.html(f"<style>{PAGE_CSS}</style>")
     try:
         layers = data.bundled_layers()
         bundled, _ = data.bundled_incidents()
@@ -41,36 +46,74 @@ def main() -> None:
         st.error("No se pudieron cargar los datos / Could not load the bundled data:")
         st.code(str(error), language=None)  # plain text, never Markdown
         return
-    options = FilterOptions.from_data(layers, bundled)
+    uploads_before = session_uploads()
+    incidents = _with_uploads(bundled, uploads_before)
+    options = FilterOptions.from_data(layers, incidents)
     view = current_view(
         default_view(options), known_crossings=options.crossing_ids, known_regions=options.regions
     )
     view = render_sidebar(view, options)
     st.title(text("title", view.lang))
     kpi_area = st.container()
-    tabs = st.tabs([text(key, view.lang) for key in TAB_KEYS])
-    with tabs[4]:
-        uploaded = render_upload(layers, view.lang)
-    incidents = _with_uploads(bundled, uploaded)
+    tabs = _tabs(view.lang)
+    uploaded = uploads_before
+    if tabs[UPLOAD_TAB].open:  # only the open tab runs: a tab switch is one rerun
+        with tabs[UPLOAD_TAB]:
+            uploaded = render_upload(layers, view.lang)
+            _render_uploads_outside_dates(uploaded, options, view)
+    if uploaded is not uploads_before:
+        incidents = _with_uploads(bundled, uploaded)
+        _rerun_if_the_span_moved(layers, incidents, options, view)
     filtered = apply_filter(incidents, view.filter)
     with kpi_area:
         _render_banner(incidents, view.lang)
         render_kpis(kpis(incidents, view.filter), view.lang, view.filter.zone)
         st.caption(describe_filter(view.filter, view.lang))
-    with tabs[0]:
-        view = _render_folium_tab(layers, filtered, view)
-    with tabs[1]:
-        hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered, view.lang)
-        st.pydeck_chart(hexagons, height=MAP_HEIGHT)
-        st.caption(text("hexagon_caption", view.lang, radius=HEXAGON_RADIUS_M))
-    with tabs[2]:
-        _render_timeline_tab(filtered, view)
-    with tabs[3]:
-        render_table(filtered, lang=view.lang, zone=view.filter.zone)
+    view = _render_open_tab(tabs, layers, filtered, view)
     publish_view(view)
 
 
 TAB_KEYS = ("tab_map", "tab_hexagons", "tab_timeline", "tab_table", "tab_upload")
+MAP_TAB, HEXAGON_TAB, TIMELINE_TAB, TABLE_TAB, UPLOAD_TAB = range(len(TAB_KEYS))
+TAB_STATE_KEY = "hito.tab"  # session_state: the open tab's label
+
+
+def _tabs(lang: str) -> Sequence[TabContainer]:
+    """Draw the tabs; only the open one's content is computed (each has `.open`)."""
+    labels = [text(key, lang) for key in TAB_KEYS]
+    _keep_open_tab_across_languages(labels)
+    return st.tabs(labels, key=TAB_STATE_KEY, on_change="rerun")
+
+
+def _keep_open_tab_across_languages(labels: list[str]) -> None:
+    """A language switch renames the tabs: keep the same tab open under its new label."""
+    opened = st.session_state.get(TAB_STATE_KEY)
+    for other in LANGS:
+        other_labels = [text(key, other) for key in TAB_KEYS]
+        if opened in other_labels and opened not in labels:
+            st.session_state[TAB_STATE_KEY] = labels[other_labels.index(opened)]
+            return
+
+
+def _render_open_tab(
+    tabs: Sequence[TabContainer], layers: Layers, filtered: gpd.GeoDataFrame, view: View
+) -> View:
+    """Fill the open tab (map, hexagons, timeline or table); return the View the map moved to."""
+    if tabs[MAP_TAB].open:
+        with tabs[MAP_TAB]:
+            view = _render_folium_tab(layers, filtered, view)
+    if tabs[HEXAGON_TAB].open:
+        with tabs[HEXAGON_TAB]:
+            hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered, view.lang)
+            st.pydeck_chart(hexagons, height=MAP_HEIGHT)
+            st.caption(text("hexagon_caption", view.lang, radius=HEXAGON_RADIUS_M))
+    if tabs[TIMELINE_TAB].open:
+        with tabs[TIMELINE_TAB]:
+            _render_timeline_tab(filtered, view)
+    if tabs[TABLE_TAB].open:
+        with tabs[TABLE_TAB]:
+            render_table(filtered, lang=view.lang, zone=view.filter.zone)
+    return view
 
 
 def _with_uploads(bundled: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
@@ -79,6 +122,42 @@ def _with_uploads(bundled: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) 
         return bundled
     combined = pd.concat([bundled.astype({c: "string" for c in _categoricals(bundled)}), uploaded])
     return prepare(gpd.GeoDataFrame(combined.reset_index(drop=True), crs=bundled.crs))
+
+
+def _rerun_if_the_span_moved(
+    layers: Layers, incidents: gpd.GeoDataFrame, options: FilterOptions, view: View
+) -> None:
+    """Rerun once when this run's upload moved the data's date span, so the date widget and
+    every view see the new rows: a filter over every date widens to the new span."""
+    widened = FilterOptions.from_data(layers, incidents)
+    if (widened.min_date, widened.max_date) == (options.min_date, options.max_date):
+        return
+    if (view.filter.start, view.filter.end) == (options.min_date, options.max_date):
+        widened_filter = replace(view.filter, start=widened.min_date, end=widened.max_date)
+        set_view(replace(view, filter=widened_filter))
+    st.rerun()
+
+
+def _render_uploads_outside_dates(
+    uploaded: gpd.GeoDataFrame | None, options: FilterOptions, view: View
+) -> None:
+    """Say how many uploaded rows the date filter hides, with a button to show every date."""
+    if uploaded is None or uploaded.empty:
+        return
+    first, after = view.filter.utc_window()
+    times = uploaded["occurred_at"]
+    earlier = int((times < first).sum()) if first is not None else 0
+    later = int((times >= after).sum()) if after is not None else 0
+    hidden = earlier + later
+    if hidden == 0:
+        return
+    zone = view.filter.zone
+    st.info(text("upload_outside_dates", view.lang, count=format_int(hidden, view.lang), zone=zone))
+    every_date = replace(view.filter, start=options.min_date, end=options.max_date)
+    st.button(
+        text("show_every_date", view.lang), key="hito.upload.every_date",
+        on_click=set_view, args=(replace(view, filter=every_date),),
+    )  # fmt: skip
 
 
 def _categoricals(frame: pd.DataFrame) -> list[str]:
@@ -124,14 +203,18 @@ def _render_timeline_tab(filtered: gpd.GeoDataFrame, view: View) -> None:
         filtered, freq=freq, by=by, zone=zone, start=view.filter.start, end=view.filter.end
     )
     try:
+        events = data.bundled_events()
         chart = timeline_chart(
-            counts, data.bundled_events(), by=by, measure=measure, freq=freq, lang=lang, zone=zone
+            counts, events, by=by, measure=measure, freq=freq, lang=lang, zone=zone
         )
     except (EventsError, ValueError) as error:
         st.error(text("timeline_error", lang))
         st.code(str(error), language=None)
         return
-    render_timeline(chart, key="timeline", on_span=_apply_span)
+    # A new key per date window: a chart redrawn for new dates starts without the old brush.
+    window = f"{view.filter.start}.{view.filter.end}.{zone}"
+    render_timeline(chart, key=f"timeline.{window}", on_span=_apply_span)
+    render_event_key(chart_events(counts, events, freq=freq, lang=lang), lang)
 
 
 def _apply_span(span: tuple[date, date]) -> None:

@@ -22,6 +22,7 @@ from geo.i18n import (
 
 MAX_TABLE_ROWS: Final = 5_000  # st.dataframe of a million rows is too heavy for the browser
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M"
+MISSING: Final = "—"  # shown for a value the report did not give (e.g. people unknown)
 
 # The incident columns the table reads; description, incident_id and source_url never shown.
 SOURCE_COLUMNS: Final = (
@@ -83,7 +84,7 @@ def render_table(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> None:
     else:
         note = label("table_count", lang).format(count=count)
     st.caption(note)  # a constant template with numbers only
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(shown, hide_index=True, placeholder=MISSING)  # "—" for an unknown count
 
 
 def _category_labels(categories: pd.Series, lang: str) -> pd.Series:

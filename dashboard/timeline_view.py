@@ -1,4 +1,4 @@
-"""Show the timeline chart and return the date span newly brushed on it."""
+"""Show the timeline chart, return the date span newly brushed on it, and key its events."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import date
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from geo.charts import SPAN_PARAM, span_to_dates
+from geo.i18n import text
 
 Span = tuple[date, date]
 
@@ -50,6 +52,20 @@ def render_timeline(
     fresh = newly_selected(span, st.session_state.get(memory))
     st.session_state[memory] = span
     return fresh
+
+
+def render_event_key(marks: pd.DataFrame, lang: str) -> None:
+    """List the numbered context events drawn on the chart (geo.charts.chart_events)."""
+    if marks.empty:
+        return
+    key = pd.DataFrame(
+        {
+            "#": marks["number"].astype("int64"),
+            text("freq_day", lang): marks["date"].astype("string"),
+            text("timeline_events", lang): marks["title"].astype("string"),
+        }
+    )
+    st.dataframe(key, hide_index=True, width="stretch")
 
 
 def newly_selected(span: Span | None, previous: Span | None) -> Span | None:

@@ -195,6 +195,7 @@ def render_report(outcome: UploadOutcome, lang: str) -> None:
 def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
     """Draw the uploader and report; return this session's accepted, enriched uploaded rows."""
     generation = int(st.session_state.get(_GENERATION_KEY, 0))
+    st.html(f"<style>{uploader_css(lang)}</style>")  # constant text only, no user input
     uploaded = st.file_uploader(
         label("upload_file", lang),
         type=list(UPLOAD_TYPES),
@@ -209,6 +210,31 @@ def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
     if kept:
         _render_kept(kept, lang)
     return session_uploads()
+
+
+def uploader_css(lang: str) -> str:
+    """Return CSS that writes the uploader's button and size line in `lang` (Streamlit's
+    own are English only)."""
+    button = css_string(label("upload_button", lang))
+    types = ", ".join(kind.upper() for kind in UPLOAD_TYPES)
+    limit = css_string(text("upload_limit", lang, max_mb=MAX_UPLOAD_MB, types=types))
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return (
+        f'{zone} button [data-testid="stMarkdownContainer"] p {{font-size: 0}}\n'
+        f'{zone} button [data-testid="stMarkdownContainer"] p::after '
+        f"{{content: {button}; font-size: 0.875rem}}\n"
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}\n'
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after '
+        f"{{content: {limit}; font-size: 0.875rem}}\n"
+    )
+
+
+def css_string(value: str) -> str:
+    """Quote `value` as a CSS string (backslash, quotes and line breaks escaped)."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '\\"\'<>\n\r' else char for char in value
+    )
+    return f'"{escaped}"'
 
 
 def _outcome_for(uploaded: UploadedFile, layers: Layers, lang: str) -> UploadOutcome:

@@ -179,6 +179,11 @@ class Kpis(TypedDict):
     people: int
     between_complexes: int
     previous_start: date | None  # None when the filter has no start or no end
+    # How much of the previous period the data covers: "full", "partial" (the data begins
+    # inside it), "none" (the data begins on or after the filter's start: no comparison,
+    # previous figures and deltas are None), or None when there is no previous period.
+    previous_coverage: Coverage | None
+    first_day: date | None  # the earliest incident's day in the filter's zone (None: no data)
     previous_end: date | None
     previous_incidents: int | None
     previous_people: int | None
@@ -189,6 +194,7 @@ class Kpis(TypedDict):
 
 
 KPI_FIGURES: tuple[str, ...] = ("incidents", "people", "between_complexes")
+Coverage = Literal["full", "partial", "none"]
 
 
 def kpis(prepared_incidents: pd.DataFrame, flt: Filter) -> Kpis:
@@ -196,17 +202,36 @@ def kpis(prepared_incidents: pd.DataFrame, flt: Filter) -> Kpis:
 
     `prepared_incidents` comes from geo.query.prepare. The previous period has the same
     length in days and ends the day before `flt.start`, read in the same zone with every
-    other criterion unchanged; it (and the deltas) are None unless `flt` has both dates.
+    other criterion unchanged; it (and the deltas) are None unless `flt` has both dates and
+    the data reaches back before `flt.start` (an empty period before the data begins is not
+    a rise from zero). `previous_coverage` says how much of that period the data covers.
     """
     from geo.query import apply_filter  # geo.query imports this module: import at call time
 
     current = totals(apply_filter(prepared_incidents, flt))
     window = previous_window(flt.start, flt.end)
+    earliest = _earliest(prepared_incidents["occurred_at"])
+    coverage = None if window is None else _coverage(earliest, flt, window[0])
     previous = None
-    if window is not None:
+    if window is not None and coverage != "none":
         earlier = replace(flt, start=window[0], end=window[1])
         previous = totals(apply_filter(prepared_incidents, earlier))
-    return _assemble_kpis(current, window, previous)
+    first_day = None if earliest is None else earliest.tz_convert(flt.zone).date()
+    return _assemble_kpis(current, window, previous, coverage, first_day)
+
+
+def _earliest(times: pd.Series) -> pd.Timestamp | None:
+    earliest = times.min()
+    return None if pd.isna(earliest) else pd.Timestamp(earliest)
+
+
+def _coverage(earliest: pd.Timestamp | None, flt: Filter, previous_first_day: date) -> Coverage:
+    """How much of the previous period (its first day up to `flt.start`) the data covers."""
+    current_start, _ = flt.utc_window()
+    previous_start, _ = replace(flt, start=previous_first_day).utc_window()
+    if earliest is None or current_start is None or earliest >= current_start:
+        return "none"
+    return "partial" if previous_start is not None and earliest > previous_start else "full"
 
 
 def previous_window(start: date | None, end: date | None) -> tuple[date, date] | None:
@@ -223,6 +248,8 @@ def _assemble_kpis(
     current: dict[str, int],
     window: tuple[date, date] | None,
     previous: dict[str, int] | None,
+    coverage: Coverage | None,
+    first_day: date | None,
 ) -> Kpis:
     def before(name: str) -> int | None:
         return None if previous is None else previous[name]
@@ -236,6 +263,8 @@ def _assemble_kpis(
         between_complexes=current["between_complexes"],
         previous_start=None if window is None else window[0],
         previous_end=None if window is None else window[1],
+        previous_coverage=coverage,
+        first_day=first_day,
         previous_incidents=before("incidents"),
         previous_people=before("people"),
         previous_between_complexes=before("between_complexes"),

@@ -20,7 +20,8 @@ SPAN_PARAM: Final = "span"  # the interval selection's name: Streamlit returns i
 START_FIELD: Final = "start"  # bar start: epoch ms of the period's first day, 00:00 UTC
 END_FIELD: Final = "end"  # bar end: epoch ms of the day after the period's last day
 BAR_COLUMNS: Final[tuple[str, ...]] = (START_FIELD, END_FIELD, "period", "label", "count", "order")
-EVENT_COLUMNS: Final[tuple[str, ...]] = ("at", "date", "title", "source")
+EVENT_COLUMNS: Final[tuple[str, ...]] = ("at", "number", "date", "title", "source")
+EVENT_LABEL_ROWS: Final = (4, 18)  # pixels from the top: neighbouring numbers alternate rows
 MAX_TICKS: Final = 12
 CHART_HEIGHT: Final = 260  # plot area, pixels
 PERIOD_DAYS: Final[dict[str, int]] = {"day": 1, "week": 7}
@@ -71,12 +72,26 @@ def timeline_chart(
     ticks = _tick_values(bars[START_FIELD])
     colour = _colour(counts[by], by, lang)
     layers = [_bar_layer(bars, _time_x(START_FIELD, title, ticks, lang), colour, by, measure, lang)]
-    marks = _event_table(events, span, lang) if span is not None else None
-    if marks is not None and len(marks):
+    marks = chart_events(counts, events, freq=freq, lang=lang)
+    if len(marks):
         layers.extend(_event_layers(marks, _time_x("at", title, ticks, lang), lang))
     # fit-x: the width follows the page, the height is the plot's (legend and axes come on top)
     autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return alt.LayerChart(layer=layers, height=CHART_HEIGHT, autosize=autosize)
+
+
+def chart_events(
+    counts: pd.DataFrame, events: pd.DataFrame, *, freq: Literal["day", "week"], lang: str
+) -> pd.DataFrame:
+    """Return the events timeline_chart draws for `counts`, numbered 1, 2, … by date.
+
+    The chart writes only each event's number by its rule (titles would overlap on a narrow
+    screen); show this table (number, date, title, source) beside it as the key.
+    """
+    span = _span(counts, freq)
+    if span is None:
+        return pd.DataFrame(columns=list(EVENT_COLUMNS))
+    return _event_table(events, span, lang)
 
 
 def span_to_dates(value: Mapping[str, object] | None) -> tuple[date, date] | None:
@@ -264,6 +279,7 @@ def _event_table(events: pd.DataFrame, span: tuple[date, date], lang: str) -> pd
     table = pd.DataFrame(
         {
             "at": _epoch_ms(day_index) + MS_PER_DAY // 2,
+            "number": np.arange(1, len(grouped) + 1),
             "date": [format_date(day, lang) for day in grouped.index],
             "title": grouped["title"].to_numpy(dtype=object),
             "source": grouped["source"].to_numpy(dtype=object),
@@ -332,7 +348,8 @@ def _bar_layer(
 
 
 def _event_layers(marks: pd.DataFrame, x: alt.X, lang: str) -> list[alt.Chart]:
-    """A dashed rule per event day and its title written up the rule, from the top."""
+    """A dashed rule per event day and its number at the top, odd and even numbers on two
+    rows so neighbours do not overlap; the title is in the tooltip and the key."""
     base = alt.Chart(marks).encode(x=x)
     source_title = text("col_source", lang)
     tooltip = [
@@ -341,8 +358,11 @@ def _event_layers(marks: pd.DataFrame, x: alt.X, lang: str) -> list[alt.Chart]:
         alt.Tooltip("source:N", title=source_title[:1].upper() + source_title[1:]),
     ]
     rules = base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(tooltip=tooltip)
-    labels = base.mark_text(
-        angle=270, align="right", baseline="bottom", dx=-4, fontSize=10,
-        color=EVENT_COLOUR, limit=CHART_HEIGHT - 20,
-    ).encode(y=alt.value(0), text="title:N", tooltip=tooltip)  # fmt: skip
-    return [rules, labels]
+    labels = [
+        base.transform_filter(f"datum.number % 2 == {parity}")
+        .mark_text(align="left", baseline="top", dx=3, fontSize=11, fontWeight="bold",
+                   color=EVENT_COLOUR)
+        .encode(y=alt.value(row), text="number:N", tooltip=tooltip)
+        for parity, row in zip((1, 0), EVENT_LABEL_ROWS, strict=True)
+    ]  # fmt: skip
+    return [rules, *labels]

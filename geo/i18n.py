@@ -80,6 +80,20 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "es": "Periodo anterior: {start} – {end}",
         "en": "Previous period: {start} – {end}",
     },
+    "upload_outside_dates": {
+        "es": "{count} filas cargadas quedan fuera de las fechas elegidas ({zone}).",
+        "en": "{count} uploaded rows fall outside the chosen dates ({zone}).",
+    },
+    "show_every_date": {"es": "Mostrar todas las fechas", "en": "Show every date"},
+    "no_earlier_data": {"es": "sin datos anteriores", "en": "no earlier data"},
+    "no_earlier_help": {
+        "es": "Los datos empiezan el {first}: no hay periodo anterior con que comparar.",
+        "en": "The data begins on {first}: there is no earlier period to compare with.",
+    },
+    "partial_previous": {
+        "es": "Los datos empiezan el {first}, dentro del periodo anterior: comparación parcial.",
+        "en": "The data begins on {first}, inside the previous period: a partial comparison.",
+    },
     "no_previous": {
         "es": "Elija fecha de inicio y de fin para comparar con el periodo anterior.",
         "en": "Pick a start and an end date to compare with the previous period.",
@@ -153,6 +167,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "upload_file": {
         "es": "Archivo de incidentes (CSV o GeoJSON, máx. {max_mb} MB)",
         "en": "Incident file (CSV or GeoJSON, max {max_mb} MB)",
+    },
+    # Streamlit's uploader writes its own English button and size line: replaced by CSS.
+    "upload_button": {"es": "Subir archivo", "en": "Upload"},
+    "upload_limit": {
+        "es": "{max_mb} MB por archivo • {types}",
+        "en": "{max_mb} MB per file • {types}",
     },
     "upload_help": {
         "es": "CSV genérico, ACLED, OIM MMP o GeoJSON. Las filas aceptadas se suman a la "

@@ -15,6 +15,7 @@ from geo.charts import (
     EVENT_COLUMNS,
     SPAN_PARAM,
     START_FIELD,
+    chart_events,
     span_to_dates,
     timeline_chart,
 )
@@ -215,9 +216,15 @@ def test_events_inside_the_span_are_labelled_rules_in_the_language(
     lang: str, joined: str, other_language: str
 ) -> None:
     spec = build(freq="week", lang=lang)  # weeks cover 1–14 Dec
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "text"]
-    assert spec["layer"][2]["encoding"]["text"]["field"] == "title"
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "text", "text"]
+    # numbers by the rules, odd and even on two rows; titles in tooltips and chart_events
+    assert [spec["layer"][i]["encoding"]["text"]["field"] for i in (2, 3)] == ["number"] * 2
+    assert [spec["layer"][i]["transform"][0]["filter"] for i in (2, 3)] == [
+        "datum.number % 2 == 1", "datum.number % 2 == 0"
+    ]  # fmt: skip
+    assert spec["layer"][2]["encoding"]["y"] != spec["layer"][3]["encoding"]["y"]
     rows = layer_data(spec, 1)
+    assert [row["number"] for row in rows] == [1, 2]
     assert [row["title"] for row in rows] == [joined, {"es": "Elección", "en": "Election"}[lang]]
     assert [row["at"] for row in rows] == [
         utc_ms(date(2025, 12, 2), hour=12),
@@ -225,6 +232,14 @@ def test_events_inside_the_span_are_labelled_rules_in_the_language(
     ]
     shown = " ".join(row["title"] for row in rows)
     assert other_language not in shown and "range" not in shown and "rango" not in shown
+
+
+def test_chart_events_is_the_key_of_the_numbers_drawn() -> None:
+    counts = aggregate(SAMPLE, freq="week", by="category", zone="America/Lima")
+    table = chart_events(counts, EVENTS, freq="week", lang="en")
+    assert table["number"].tolist() == [1, 2]
+    assert table["title"].tolist() == ["Highway blocked · Binational meeting", "Election"]
+    assert chart_events(counts.iloc[:0], EVENTS, freq="week", lang="en").empty
 
 
 def test_events_outside_a_daily_span_are_left_out() -> None:

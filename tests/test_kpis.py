@@ -78,6 +78,8 @@ def test_kpis_count_the_window_and_the_one_before_in_utc() -> None:
         "between_complexes": 2,
         "previous_start": date(2026, 1, 7),
         "previous_end": date(2026, 1, 9),
+        "previous_coverage": "full",
+        "first_day": date(2026, 1, 6),
         "previous_incidents": 2,
         "previous_people": 4,  # a missing count is 0
         "previous_between_complexes": 1,
@@ -115,6 +117,31 @@ def test_an_empty_window_counts_zero() -> None:
     out = kpis(DATA, Filter(start=date(2027, 1, 1), end=date(2027, 1, 31), zone="UTC"))
     assert (out["incidents"], out["people"], out["between_complexes"]) == (0, 0, 0)
     assert out["delta_incidents"] == 0
+
+
+def test_no_comparison_when_the_data_begins_at_the_filter_start() -> None:
+    # the data begins on 6 Jan: a period before it is unknown, not a rise from zero
+    out = kpis(DATA, Filter(start=date(2026, 1, 6), end=date(2026, 1, 12), zone="UTC"))
+    assert out["incidents"] == 6  # 6, 7, 9, 10, 11, 12 Jan (13 Jan 02:00 UTC is the 13th)
+    assert out["previous_coverage"] == "none"
+    assert (out["previous_start"], out["previous_end"]) == (date(2025, 12, 30), date(2026, 1, 5))
+    assert out["previous_incidents"] is None
+    assert out["delta_incidents"] is None
+    assert out["delta_people"] is None
+
+
+def test_partial_coverage_when_the_data_begins_inside_the_previous_period() -> None:
+    # previous period of 8–12 Jan is 3–7 Jan; the data begins on 6 Jan
+    out = kpis(DATA, Filter(start=date(2026, 1, 8), end=date(2026, 1, 12), zone="UTC"))
+    assert out["previous_coverage"] == "partial"
+    assert out["first_day"] == date(2026, 1, 6)
+    assert (out["previous_incidents"], out["delta_incidents"]) == (2, 2)
+
+
+def test_no_data_has_no_comparison() -> None:
+    out = kpis(DATA.iloc[:0], Filter(start=date(2026, 1, 8), end=date(2026, 1, 12), zone="UTC"))
+    assert (out["incidents"], out["previous_coverage"], out["first_day"]) == (0, "none", None)
+    assert out["delta_incidents"] is None
 
 
 def test_missing_enrichment_columns_are_named() -> None:

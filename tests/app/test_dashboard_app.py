@@ -46,8 +46,35 @@ def test_default_page_shows_banner_kpis_and_five_tabs(incidents: gpd.GeoDataFram
     assert [tab.label for tab in app.tabs] == [
         "Mapa", "Hexágonos", "Línea de tiempo", "Tabla", "Cargar datos"
     ]  # fmt: skip
-    assert len(app.get("deck_gl_json_chart")) == 1
-    assert len(app.get("vega_lite_chart")) == 1
+    # tabs run lazily: only the open one's content is built
+    assert app.session_state["hito.tab"] == "Mapa"
+    assert len(app.get("deck_gl_json_chart")) == 0
+    assert len(app.get("vega_lite_chart")) == 0
+    _open_tab(app, "Hexágonos")
+    assert (len(app.get("deck_gl_json_chart")), len(app.get("vega_lite_chart"))) == (1, 0)
+    _open_tab(app, "Línea de tiempo")
+    assert (len(app.get("deck_gl_json_chart")), len(app.get("vega_lite_chart"))) == (0, 1)
+    _open_tab(app, "Tabla")
+    assert len(app.dataframe) == 1
+    assert not app.file_uploader
+    _open_tab(app, "Cargar datos")
+    assert len(app.file_uploader) == 1
+
+
+def test_a_language_switch_keeps_the_open_tab() -> None:
+    app = _run()
+    _open_tab(app, "Tabla")
+    app.radio(key="hito.w.lang").set_value("en").run()
+    assert not app.exception
+    assert app.session_state["hito.tab"] == "Table"
+    assert len(app.dataframe) == 1
+
+
+def _open_tab(app: AppTest, label: str) -> AppTest:
+    app.session_state["hito.tab"] = label
+    app.run()
+    assert not app.exception
+    return app
 
 
 def test_url_restores_filter_and_language(incidents: gpd.GeoDataFrame) -> None:
@@ -79,9 +106,51 @@ def test_changing_the_crossing_changes_the_kpis(incidents: gpd.GeoDataFrame) -> 
 
 
 def test_an_upload_with_rejected_rows_shows_its_report() -> None:
-    app = _run()
+    app = _open_tab(_run(), "Cargar datos")
     upload = (UPLOAD_FIXTURE.name, UPLOAD_FIXTURE.read_bytes(), "text/csv")
     app.file_uploader[0].set_value(upload).run()
     assert not app.exception
     reasons = " ".join(table.value.to_csv() for table in app.dataframe)
     assert "unknown category" in reasons
+
+
+OLDER_FIXTURE = UPLOAD_FIXTURE.with_name("older_dates.csv")  # 2 rows from March 2024
+
+
+def _upload(app: AppTest, path: Path) -> AppTest:
+    _open_tab(app, "Cargar datos")
+    return app.file_uploader[0].set_value((path.name, path.read_bytes(), "text/csv")).run()
+
+
+def test_uploaded_rows_before_the_bundled_span_join_a_view_of_every_date(
+    incidents: gpd.GeoDataFrame,
+) -> None:
+    app = _upload(_run(), OLDER_FIXTURE)
+    assert not app.exception
+    assert _incident_count(app, "Incidentes") == len(incidents) + 2
+    dates = app.date_input(key="hito.w.dates")
+    assert dates.value[0] == date(2024, 3, 10)  # widened from the bundled first day
+    assert not app.info  # nothing hidden by the date filter
+
+
+def test_uploaded_rows_outside_a_chosen_span_are_counted_and_one_click_shows_them(
+    incidents: gpd.GeoDataFrame,
+) -> None:
+    app = _upload(_run({"from": "2026-01-01", "to": "2026-01-31"}), OLDER_FIXTURE)
+    assert not app.exception
+    january = Filter(start=date(2026, 1, 1), end=date(2026, 1, 31))
+    assert _incident_count(app, "Incidentes") == len(apply_filter(incidents, january))
+    assert "2 filas cargadas quedan fuera" in " ".join(info.value for info in app.info)
+    app.button(key="hito.upload.every_date").click().run()
+    assert not app.exception
+    assert _incident_count(app, "Incidentes") == len(incidents) + 2
+    assert not app.info
+
+
+def test_a_filter_from_the_first_day_says_there_is_no_earlier_data() -> None:
+    app = _run()
+    incidents_metric = next(metric for metric in app.metric if metric.label == "Incidentes")
+    assert incidents_metric.delta == "sin datos anteriores"
+    later = _run({"from": "2026-01-01", "to": "2026-01-31"})
+    later_metric = next(metric for metric in later.metric if metric.label == "Incidentes")
+    assert later_metric.delta not in (None, "sin datos anteriores")

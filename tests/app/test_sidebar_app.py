@@ -101,7 +101,10 @@ def test_the_kpis_compare_with_the_previous_period(incidents: gpd.GeoDataFrame) 
     assert metric.label == "Incidents"
     assert metric.proto.delta == f"{change:+,}"
     assert metric.proto.delta_description == "vs. previous period"
-    assert metric.proto.help == "Previous period: 30 Sep 2025 – 30 Nov 2025 (America/Lima)"
+    assert metric.proto.help == (
+        "Previous period: 30 Sep 2025 – 30 Nov 2025 (America/Lima). The data begins on "
+        "1 Oct 2025, inside the previous period: a partial comparison."
+    )
 
 
 def test_changing_the_crossing_changes_the_kpis_in_one_run(incidents: gpd.GeoDataFrame) -> None:

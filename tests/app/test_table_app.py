@@ -113,3 +113,10 @@ def test_a_large_frame_shows_the_newest_5000_with_a_note() -> None:
     demo = read_incidents(data_dir() / "demo_incidents.csv").incidents["occurred_at"]
     assert times.iloc[0] == demo.max().strftime("%Y-%m-%d %H:%M")
     assert times.iloc[-1] == demo.sort_values().iloc[-(5_000 // 3 + 1)].strftime("%Y-%m-%d %H:%M")
+
+
+def test_an_unknown_people_count_shows_a_dash_not_none() -> None:
+    app = page(page_source=str(TABLE_ROWS), page_lang="en", page_zone="America/Lima")
+    element = app.dataframe[0]
+    assert element.proto.placeholder == "—"
+    assert element.value["people"].isna().any()  # the fixture has an unknown count

@@ -40,7 +40,7 @@ def test_timeline_page_renders_the_chart_with_its_selection() -> None:
     spec = json.loads(chart.spec)
     assert list(chart.selection_mode) == [SPAN_PARAM]
     assert [param["name"] for param in spec["params"]] == [SPAN_PARAM]
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "text"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "text", "text"]
     bars = spec["layer"][0]["encoding"]
     assert bars["x"]["axis"]["title"] == "Día (America/Santiago) · 2025–2026"
     assert bars["y"]["axis"]["title"] == "Incidentes"

@@ -16,8 +16,10 @@ from dashboard.upload_view import (
     MAX_UPLOAD_MB,
     SESSION_KEY,
     UploadOutcome,
+    css_string,
     ingest_upload,
     keep_upload,
+    uploader_css,
 )
 from geo.layers import Layers
 
@@ -261,3 +263,15 @@ def test_a_rerun_reuses_the_report_instead_of_reading_the_file_again() -> None:
     app.run()
     assert app.session_state["upload_last"][1] is first
     assert [metric.value for metric in app.metric] == ["2", "3", "5"]
+
+
+def test_the_uploader_css_writes_its_words_in_the_language() -> None:
+    spanish = uploader_css("es")
+    assert 'content: "Subir archivo"' in spanish
+    assert 'content: "50 MB por archivo • CSV, GEOJSON, JSON, TXT"' in spanish
+    assert 'content: "50 MB per file • CSV, GEOJSON, JSON, TXT"' in uploader_css("en")
+
+
+def test_css_strings_escape_quotes_and_markup() -> None:
+    assert css_string('a"b</style>') == '"a\\22 b\\3c /style\\3e "'
+    assert css_string("plain") == '"plain"'

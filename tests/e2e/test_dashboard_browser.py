@@ -107,6 +107,8 @@ def test_phone_screen_renders_title_kpis_and_map(app_url: str, browser: Browser)
     iframe_box = page.locator("iframe[title*='st_folium']").first.bounding_box()
     assert iframe_box is not None and iframe_box["width"] <= 390
     assert page.get_by_text("Incidentes").first.is_visible()
+    title_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    assert title_px <= 26  # the phone title stays within about two lines
     page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_phone.png"), full_page=True)
     assert problems.errors == []
     context.close()
@@ -134,3 +136,26 @@ def test_the_view_stays_put_after_loading(
     if expected is not None:
         params = dict(part.split("=", 1) for part in settled[0].lstrip("?").split("&"))
         assert (params["lat"], params["lon"], params["zoom"]) == expected
+
+
+def test_every_tab_opens_without_errors_and_speaks_spanish(app_url: str, page: Page) -> None:
+    problems = PageProblems(page)
+    _open(page, app_url)
+    page.get_by_role("tab", name="Hexágonos").click()
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Hexágonos de").first.wait_for(timeout=TIMEOUT_MS)  # the tab's caption
+    page.get_by_role("tab", name="Tabla").click()
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name="Cargar datos").click()
+    button = page.locator("[data-testid='stFileUploaderDropzone'] button p").first
+    button.wait_for(timeout=TIMEOUT_MS)
+    shown = button.evaluate("p => getComputedStyle(p, '::after').content")
+    assert shown == '"Subir archivo"'  # Streamlit's own "Upload" is replaced in Spanish
+    assert button.evaluate("p => getComputedStyle(p).fontSize") == "0px"  # "Upload" not drawn
+    limit = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first
+    assert limit.evaluate("s => getComputedStyle(s, '::after').content") == (
+        '"50 MB por archivo • CSV, GEOJSON, JSON, TXT"'
+    )
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert problems.errors == []
+    assert problems.foreign == []
