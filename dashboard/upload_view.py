@@ -24,6 +24,7 @@ from geo.enrich import enrich
 from geo.i18n import format_int, text
 from geo.ingest import IngestError, Notice, Problem, ValidationReport, read_incidents_bytes
 from geo.layers import Layers
+from geo.reason_text import localise_reason, localise_reasons
 
 SESSION_KEY: Final = "uploaded_incidents"  # the accepted, enriched rows of every file combined
 FILES_KEY: Final = "uploaded_files"  # file name -> UploadOutcome of the files kept
@@ -108,7 +109,7 @@ def problems_table(
 ) -> pd.DataFrame:
     """Return the first `limit` problems: line, feature (GeoJSON only), field, value, reason."""
     shown = report.problems[:limit]
-    texts = [problem.reason for problem in shown]
+    texts = localise_reasons([problem.reason for problem in shown], lang)
     return _entries_table(shown, texts, "col_reason", report.format == "geojson", lang)
 
 
@@ -117,7 +118,7 @@ def notices_table(
 ) -> pd.DataFrame:
     """Return the first `limit` notices: line, feature (GeoJSON only), field, value, message."""
     shown = report.notices[:limit]
-    texts = [notice.message for notice in shown]
+    texts = localise_reasons([notice.message for notice in shown], lang)
     return _entries_table(shown, texts, "col_message", report.format == "geojson", lang)
 
 
@@ -175,7 +176,8 @@ def render_report(outcome: UploadOutcome, lang: str) -> None:
     """Show what became of one file: an error, or counts, rejected rows and notices."""
     if outcome.error is not None or outcome.report is None:
         st.error(label("upload_error", lang))
-        st.code(outcome.error or outcome.name, language=None)  # plain text, never Markdown
+        shown = localise_reason(outcome.error, lang) if outcome.error else outcome.name
+        st.code(shown, language=None)  # plain text, never Markdown
         return
     report = outcome.report
     counts = st.columns(3)

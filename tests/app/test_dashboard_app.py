@@ -111,7 +111,7 @@ def test_an_upload_with_rejected_rows_shows_its_report() -> None:
     app.file_uploader[0].set_value(upload).run()
     assert not app.exception
     reasons = " ".join(table.value.to_csv() for table in app.dataframe)
-    assert "unknown category" in reasons
+    assert "categoría desconocida" in reasons  # the Spanish UI gives Spanish reasons
 
 
 OLDER_FIXTURE = UPLOAD_FIXTURE.with_name("older_dates.csv")  # 2 rows from March 2024

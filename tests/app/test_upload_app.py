@@ -153,9 +153,11 @@ def test_geojson_report_names_the_feature_and_spanish_labels() -> None:
     assert list(report["línea"]) == [9, 14]
     assert list(report["elemento"]) == [2, 3]
     assert list(report["campo"]) == ["geometry", "category"]
-    assert list(report["motivo"]) == [
-        "geometry type 'LineString': only Point is accepted",
-        UNKNOWN_CATEGORY,
+    assert list(report["motivo"]) == [  # reasons in Spanish too, the value as given
+        "tipo de geometría 'LineString': solo se acepta Point",
+        "categoría desconocida (se espera una de stranded_group, irregular_crossing, "
+        "detention, expulsion, military_deployment, border_closure, humanitarian_aid, "
+        "protest, death_or_injury, trafficking, other o un alias)",
     ]
     assert "Filas rechazadas" in [header.value for header in app.subheader]
 
