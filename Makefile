@@ -39,6 +39,7 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest_enrich.py $(if $(QUICK),--quick,)
 	$(BIN)/python bench/dashboard_rerun.py
+	$(BIN)/python bench/snapshot.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

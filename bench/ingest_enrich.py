@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import median_seconds
 
 from geo.enrich import enrich
 from geo.ingest import read_incidents
@@ -45,16 +43,6 @@ def write_csv(path: Path, n: int, *, with_ids: bool, seed: int = 7) -> None:
     if not with_ids:  # ingest then derives a stable hash id per row
         frame = frame.drop(columns="incident_id")
     frame.to_csv(path, index=False)
-
-
-def median_seconds(task: Callable[[], object], runs: int) -> float:
-    """Return the median wall time of `runs` calls of task."""
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        task()
-        timings.append(time.perf_counter() - began)
-    return statistics.median(timings)
 
 
 def measure(

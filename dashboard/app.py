@@ -1,4 +1,4 @@
-"""Streamlit entry point: sidebar filters, KPIs, then map, hexagons, timeline, table, upload."""
+"""Streamlit entry point: sidebar filters, KPIs, then the tabs (map, timeline, table, export…)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
 
 from dashboard import data
+from dashboard.export_view import ExportScene, render_export
 from dashboard.kpis import render_kpis
-from dashboard.map_view import render_folium_map
+from dashboard.map_view import render_folium_map, shown_bounds
 from dashboard.sidebar import FilterOptions, default_view, render_sidebar
 from dashboard.state import VIEW_KEY, View, current_view, publish_view, set_view, with_map
 from dashboard.table_view import render_table
 from dashboard.timeline_view import render_event_key, render_timeline
-from dashboard.upload_view import render_upload, session_uploads
+from dashboard.upload_view import render_upload, session_upload_names, session_uploads
 from geo.aggregate import aggregate, kpis
+from geo.caption import DEMO_SOURCE, caption_text
 from geo.charts import chart_events, timeline_chart
 from geo.events import EventsError
 from geo.i18n import LANGS, describe_filter, format_int, text
@@ -73,8 +75,8 @@ def main() -> None:
     publish_view(view)
 
 
-TAB_KEYS = ("tab_map", "tab_hexagons", "tab_timeline", "tab_table", "tab_upload")
-MAP_TAB, HEXAGON_TAB, TIMELINE_TAB, TABLE_TAB, UPLOAD_TAB = range(len(TAB_KEYS))
+TAB_KEYS = ("tab_map", "tab_hexagons", "tab_timeline", "tab_table", "tab_export", "tab_upload")
+MAP_TAB, HEXAGON_TAB, TIMELINE_TAB, TABLE_TAB, EXPORT_TAB, UPLOAD_TAB = range(len(TAB_KEYS))
 TAB_STATE_KEY = "hito.tab"  # session_state: the open tab's label
 
 
@@ -113,7 +115,23 @@ def _render_open_tab(
     if tabs[TABLE_TAB].open:
         with tabs[TABLE_TAB]:
             render_table(filtered, lang=view.lang, zone=view.filter.zone)
+    if tabs[EXPORT_TAB].open:
+        with tabs[EXPORT_TAB]:
+            render_export(_export_scene(layers, filtered, view))
     return view
+
+
+def _export_scene(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -> ExportScene:
+    """What the Export tab exports: the filtered rows, in the map's current bounds if known."""
+    names = session_upload_names()
+    source = DEMO_SOURCE
+    if names:
+        source = f"{caption_text('demo_source', view.lang)}; {', '.join(names)}"
+    return ExportScene(
+        filtered=filtered, layers=layers, countries=data.bundled_countries(),
+        projected=data.bundled_projected_layers(), view=view,
+        bounds=shown_bounds(view.center, view.zoom), source=source,
+    )  # fmt: skip
 
 
 def _with_uploads(bundled: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

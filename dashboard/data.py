@@ -14,6 +14,7 @@ from geo.ingest import IngestResult, read_incidents
 from geo.layers import Layers, load_layers
 from geo.query import prepare
 from geo.settings import data_dir
+from geo.snapshot_layers import ProjectedLayers, project_layers
 
 DEMO_FILE = "demo_incidents.csv"
 EVENTS_FILE = "events.csv"
@@ -46,6 +47,12 @@ def country_outlines(folder: str) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(show_spinner=False)
+def projected_layers(folder: str) -> ProjectedLayers:
+    """Return the layers and country outlines in `folder` projected for map snapshots."""
+    return project_layers(reference_layers(folder), country_outlines(folder))
+
+
+@st.cache_resource(show_spinner=False)
 def context_events(path: str, modified_ns: int) -> pd.DataFrame:
     """Return the dated context events (re-read when the file changes)."""
     return load_events(Path(path))
@@ -71,3 +78,8 @@ def bundled_events() -> pd.DataFrame:
     """Return the bundled context events."""
     path = data_dir() / EVENTS_FILE
     return context_events(str(path), path.stat().st_mtime_ns)
+
+
+def bundled_projected_layers() -> ProjectedLayers:
+    """Return the bundled layers projected for map snapshots."""
+    return projected_layers(str(data_dir()))

@@ -16,7 +16,9 @@ from streamlit_folium import st_folium
 # the app does not reload Leaflet and redraw every marker.
 SCRIPT_CENTER: Final = (-18.3, -70.3)
 SCRIPT_ZOOM: Final = 10
-RETURNED_OBJECTS: Final = ["center", "zoom"]
+RETURNED_OBJECTS: Final = ["center", "zoom", "bounds"]  # bounds: the snapshot's extent
+BOUNDS_KEY: Final = "hito.map.bounds"  # session_state: (bbox, center, zoom) last reported
+Bbox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 COORDINATE_DECIMALS: Final = 5  # ~1 m: enough for a shareable URL
 # Leaflet snaps the centre to whole pixels, so a map that did not move reports its centre
 # up to a pixel off; a shift under this many pixels is not a move.
@@ -43,9 +45,58 @@ def render_folium_map(
         center=center,
         zoom=zoom,
     )
-    if not _is_new_report(returned, key):
+    fresh = _is_new_report(returned, key)
+    moved = moved_view(returned, center, zoom) if fresh else None
+    _remember_bounds(returned, center, zoom, moved)
+    return moved
+
+
+def shown_bounds(center: tuple[float, float], zoom: int) -> Bbox | None:
+    """Return the map's last reported bounds if they belong to the view (center, zoom)."""
+    remembered = st.session_state.get(BOUNDS_KEY)
+    if remembered is None:
         return None
-    return moved_view(returned, center, zoom)
+    bbox: Bbox = remembered[0]
+    at_center: tuple[float, float] = remembered[1]
+    if remembered[2] != zoom or not _within_pixels(at_center, center, zoom, STILL_PIXELS):
+        return None
+    return bbox
+
+
+def _remember_bounds(
+    returned: Mapping[str, Any] | None,
+    center: tuple[float, float],
+    zoom: int,
+    moved: tuple[tuple[float, float], int] | None,
+) -> None:
+    """Keep the reported bounds with the view they show: a move's, or the view asked for
+    when the report is of it (not the freshly mounted map's fixed script view)."""
+    report = _report_key(returned)
+    bbox = bounds_of(returned)
+    if report is None or bbox is None:
+        return
+    if moved is not None:
+        st.session_state[BOUNDS_KEY] = (bbox, *moved)
+    elif report[1] == zoom and _within_pixels(report[0], center, zoom, STILL_PIXELS):
+        st.session_state[BOUNDS_KEY] = (bbox, center, zoom)
+
+
+def bounds_of(returned: Mapping[str, Any] | None) -> Bbox | None:
+    """Read st_folium's {"_southWest": {lat, lng}, "_northEast": {…}} as a lon/lat bbox."""
+    bounds = returned.get("bounds") if returned else None
+    if not isinstance(bounds, Mapping):
+        return None
+    south_west, north_east = bounds.get("_southWest"), bounds.get("_northEast")
+    if not isinstance(south_west, Mapping) or not isinstance(north_east, Mapping):
+        return None
+    values = (south_west.get("lng"), south_west.get("lat"), north_east.get("lng"),
+              north_east.get("lat"))  # fmt: skip
+    if not all(_is_number(value) for value in values):
+        return None
+    west, south, east, north = (float(value) for value in values)  # type: ignore[arg-type]
+    if not (west < east and south < north):
+        return None
+    return west, south, east, north
 
 
 def _is_new_report(returned: Mapping[str, Any] | None, key: str) -> bool:

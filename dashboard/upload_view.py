@@ -172,6 +172,12 @@ def session_uploads() -> gpd.GeoDataFrame | None:
     return rows if isinstance(rows, gpd.GeoDataFrame) else None
 
 
+def session_upload_names() -> list[str]:
+    """Return the names of this session's kept uploads, printable characters only."""
+    kept: Mapping[str, UploadOutcome] = st.session_state.get(FILES_KEY, {})
+    return ["".join(char for char in name if char.isprintable()) or "?" for name in kept]
+
+
 def render_report(outcome: UploadOutcome, lang: str) -> None:
     """Show what became of one file: an error, or counts, rejected rows and notices."""
     if outcome.error is not None or outcome.report is None:

@@ -1,4 +1,4 @@
-"""Run Hito from the command line: `hito validate`, `hito enrich`, `hito demo`."""
+"""Run Hito from the command line: `hito validate`, `enrich`, `demo`, `snapshot`, `export`."""
 
 from __future__ import annotations
 
@@ -6,21 +6,30 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
 import geopandas as gpd
 
+from geo import cli_views as views
+from geo.caption import DEMO_SOURCE
 from geo.demo import generate_demo
 from geo.enrich import enrich
+from geo.exports import export_bytes, export_name
 from geo.ingest import IngestError, IngestResult, read_incidents
 from geo.layers import LayerError, Layers, load_layers
+from geo.query import Filter, apply_filter, prepare
+from geo.settings import data_dir
 from geo.writers import check_output_path, write_incidents
 
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # the file was read but some rows were rejected
 EXIT_UNREADABLE: Final = 2  # the file (or a layer) could not be read at all; bad arguments
 PROBLEM_LINES_IN_SUMMARY: Final = 20  # `hito enrich` lists this many; `hito validate` lists all
+DEMO_FILE: Final = "demo_incidents.csv"  # in geo.settings.data_dir(): the default --input
+COUNTRIES_FILE: Final = "countries.geojson"  # country outlines drawn under the snapshots
 
 
 class UserError(Exception):
@@ -31,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, run the subcommand and return its exit code."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(views.attach_bbox_value(sys.argv[1:] if argv is None else argv))
     except SystemExit as exit_request:  # argparse has printed usage or help already
         return _exit_code(exit_request.code)
     command: Callable[[argparse.Namespace], int] = args.command
@@ -46,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="hito", description="Check, enrich and generate incident files for Hito."
+        prog="hito", description="Check, enrich, generate, draw and export incidents for Hito."
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
@@ -67,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                       help="output file: .csv, .geojson or .gpkg")  # fmt: skip
     demo.set_defaults(command=_run_demo, name="demo")
+
+    snapshot = commands.add_parser("snapshot", help="draw the filtered incidents as a map file")
+    views.add_filter_arguments(snapshot)
+    views.add_picture_arguments(snapshot)
+    views.add_output_arguments(snapshot, views.SNAPSHOT_OUTPUTS)
+    snapshot.set_defaults(command=_run_snapshot, name="snapshot")
+
+    export = commands.add_parser("export", help="write the filtered incidents' public columns")
+    views.add_filter_arguments(export)
+    views.add_output_arguments(export, views.EXPORT_OUTPUTS)
+    export.set_defaults(command=_run_export, name="export")
     return parser
 
 
@@ -116,6 +136,80 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"wrote {len(frame)} SYNTHETIC demo incidents (seed {args.seed}) to {args.output}",
           file=sys.stderr)  # fmt: skip
     return EXIT_OK
+
+
+def _run_snapshot(args: argparse.Namespace) -> int:
+    made_at = datetime.now(UTC)
+    fmt = _guard(lambda: views.output_format(args.output, args.format, views.SNAPSHOT_OUTPUTS))
+    picture: views.Picture = _guard(lambda: views.picture_options(args))
+    view = _load_view(args)
+    countries = _countries()
+    content = _guard(lambda: views.draw_snapshot(view, countries, fmt, picture, made_at))
+    path = _save(content, args.output, _FileName("map", view.flt, made_at, fmt))
+    print(views.written_line(path, view, len(content)), file=sys.stderr)
+    return EXIT_REJECTED if view.rejected else EXIT_OK
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    made_at = datetime.now(UTC)
+    fmt = _guard(lambda: views.output_format(args.output, args.format, views.EXPORT_OUTPUTS))
+    view = _load_view(args)
+    content = _guard(lambda: export_bytes(view.filtered, fmt))
+    path = _save(content, args.output, _FileName("incidents", view.flt, made_at, fmt))
+    print(views.written_line(path, view, len(content)), file=sys.stderr)
+    return EXIT_REJECTED if view.rejected else EXIT_OK
+
+
+# --- snapshot and export steps --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FileName:
+    """What a unique file name is made of, when -o is a folder."""
+
+    kind: str
+    flt: Filter
+    made_at: datetime
+    suffix: str
+
+
+def _load_view(args: argparse.Namespace) -> views.View:
+    """Check the output folder and the filter, read and enrich the input, apply the filter."""
+    if not args.output.is_dir() and not args.output.parent.is_dir():
+        raise UserError(f"{args.output}: output folder {args.output.parent} does not exist")
+    layers = _load_layers()
+    flt: Filter = _guard(lambda: views.view_filter(args, layers))
+    path = args.input if args.input is not None else data_dir() / DEMO_FILE
+    result = _read(path, layers=layers)
+    report = result.report
+    if report.rejected:
+        print(f"{path}: {report.rejected} of {report.total} rows rejected; using the "
+              f"{report.accepted} accepted rows (run `hito validate {path}` for the reasons)",
+              file=sys.stderr)  # fmt: skip
+    incidents = _guard(lambda: prepare(enrich(result.incidents, layers)))
+    filtered = _guard(lambda: apply_filter(incidents, flt))
+    source = path.name if args.input is not None else DEMO_SOURCE
+    return views.View(layers, flt, filtered, source, report.rejected)
+
+
+def _countries() -> gpd.GeoDataFrame:
+    path = data_dir() / COUNTRIES_FILE
+    try:
+        return gpd.read_file(path)
+    except OSError as error:
+        raise UserError(f"{path}: cannot read the country outlines: {error}") from error
+
+
+def _save(content: bytes, output: Path, name: _FileName) -> Path:
+    """Write `content` to `output`, or to a unique name inside it when it is a folder."""
+    path = output
+    if output.is_dir():
+        path = output / export_name(name.kind, name.flt, content, name.made_at, name.suffix)
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise UserError(f"{path}: cannot write: {error.strerror or error}") from error
+    return path
 
 
 # --- steps that turn expected failures into UserError ----------------------------------------

@@ -11,6 +11,7 @@ Precision, by format:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Final, Literal
 
@@ -27,19 +28,28 @@ LIST_CELL_TYPES: Final = (list, tuple, np.ndarray)
 COORDINATE_DECIMALS: Final = 6
 # CSV order: id, time, place, then the rest of the canonical columns, then derived ones.
 CSV_LEADING_COLUMNS: Final[tuple[str, ...]] = ("incident_id", "occurred_at", "lat", "lon")
+# CSV line ends. Python's csv module quotes a cell only for the characters of the line end,
+# so with "\n" a bare carriage return inside a cell goes out unquoted; "\r\n" (RFC 4180)
+# quotes both (geo.exports uses it).
+CSV_LINE_ENDS: Final[tuple[str, ...]] = ("\n", "\r\n")
 
 
-def write_incidents(frame: gpd.GeoDataFrame, path: Path) -> None:
+def write_incidents(frame: gpd.GeoDataFrame, path: Path, *, csv_line_end: str = "\r\n") -> None:
     """Write `frame` to `path` as .csv, .geojson or .gpkg (layer "incidents"), in EPSG:4326.
 
     Times are written as ISO 8601 UTC (`2025-12-03T14:05:00Z`), coordinates with six
     decimals (see the module docstring for each format's precision), nationalities joined
-    with ";" (JSON lists in GeoJSON). Raises ValueError, naming the file, for an unknown
-    suffix, a frame that is not one of point incidents with UTC times, or a list column
-    with a cell that is not a list of strings.
+    with ";" (JSON lists in GeoJSON). CSV lines end with `csv_line_end`: CRLF by default (RFC
+    4180), which also makes the csv module quote a cell holding a bare carriage return.
+    Raises ValueError, naming the file, for an unknown suffix, a frame that is not one of
+    point incidents with UTC times, or a list column with a cell that is not a list of strings.
     """
     path = Path(path)
     writer = _writer_for(path)
+    if csv_line_end not in CSV_LINE_ENDS:
+        raise ValueError(f"{path}: csv_line_end {csv_line_end!r} is not one of {CSV_LINE_ENDS}")
+    if writer is _write_csv:
+        writer = partial(_write_csv, line_end=csv_line_end)
     checked = _checked_wgs84(frame, path)
     try:
         writer(checked, path)
@@ -142,7 +152,7 @@ def _checked_wgs84(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
 # --- writers --------------------------------------------------------------------------------
 
 
-def _write_csv(frame: gpd.GeoDataFrame, path: Path) -> None:
+def _write_csv(frame: gpd.GeoDataFrame, path: Path, line_end: str = "\n") -> None:
     table = pd.DataFrame(index=frame.index)
     table["incident_id"] = frame["incident_id"] if "incident_id" in frame.columns else pd.NA
     table["occurred_at"] = iso_utc(frame["occurred_at"]) if "occurred_at" in frame else pd.NA
@@ -151,7 +161,7 @@ def _write_csv(frame: gpd.GeoDataFrame, path: Path) -> None:
     for column in ordered_columns(frame):
         if column not in table.columns:
             table[column] = _csv_cell_text(frame[column])
-    table.to_csv(path, index=False, na_rep="", lineterminator="\n")
+    table.to_csv(path, index=False, na_rep="", lineterminator=line_end)
 
 
 def _write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:

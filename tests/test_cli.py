@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -10,8 +9,8 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from cli_run import csv_rows, run_cli
 
-from geo.cli import main
 from geo.schema import DERIVED_DTYPES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
@@ -21,22 +20,11 @@ EMPTY = FIXTURES / "empty.csv"  # 0 bytes: cannot be read at all
 REPORT_KEYS = {"file", "format", "total", "accepted", "rejected", "problems", "notices"}
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 # --- validate -------------------------------------------------------------------------------
 
 
 def test_validate_clean_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(["validate", str(CLEAN)], capsys)
+    code, out, err = run_cli(["validate", str(CLEAN)], capsys)
     assert code == 0
     assert "3 rows, 3 accepted, 0 rejected" in out
     assert "problems" not in out
@@ -44,7 +32,7 @@ def test_validate_clean_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_validate_lists_each_problem_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(["validate", str(SOME_REJECTED)], capsys)
+    code, out, _ = run_cli(["validate", str(SOME_REJECTED)], capsys)
     assert code == 1
     assert "4 rows, 2 accepted, 2 rejected" in out
     assert "line 3, field category, value 'teleportation': unknown category" in out
@@ -52,7 +40,7 @@ def test_validate_lists_each_problem_and_exits_1(capsys: pytest.CaptureFixture[s
 
 
 def test_validate_json_is_the_report_dict(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(["validate", str(SOME_REJECTED), "--json"], capsys)
+    code, out, _ = run_cli(["validate", str(SOME_REJECTED), "--json"], capsys)
     report = json.loads(out)
     assert code == 1
     assert set(report) == REPORT_KEYS
@@ -64,7 +52,7 @@ def test_validate_json_is_the_report_dict(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_validate_json_clean_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(["validate", str(CLEAN), "--json"], capsys)
+    code, out, _ = run_cli(["validate", str(CLEAN), "--json"], capsys)
     assert code == 0
     assert json.loads(out)["problems"] == []
 
@@ -73,7 +61,7 @@ def test_validate_json_clean_exits_0(capsys: pytest.CaptureFixture[str]) -> None
 def test_validate_unreadable_file_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], path: Path
 ) -> None:
-    code, out, err = _run(["validate", str(path)], capsys)
+    code, out, err = run_cli(["validate", str(path)], capsys)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and path.name in err
@@ -83,7 +71,7 @@ def test_validate_unreadable_file_exits_2_with_one_line(
 def test_validate_json_unreadable_file_prints_the_error_as_json(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = _run(["validate", str(EMPTY), "--json"], capsys)
+    code, out, err = run_cli(["validate", str(EMPTY), "--json"], capsys)
     assert code == 2
     printed = json.loads(out)
     assert printed["file"] == str(EMPTY)
@@ -91,7 +79,7 @@ def test_validate_json_unreadable_file_prints_the_error_as_json(
 
 
 def test_missing_arguments_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(["validate"], capsys)
+    code, _, err = run_cli(["validate"], capsys)
     assert code == 2
     assert "FILE" in err and "Traceback" not in err
 
@@ -103,8 +91,8 @@ def test_enrich_csv_carries_derived_columns_and_utc_times(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out_path = tmp_path / "enriched.csv"
-    code, out, err = _run(["enrich", str(CLEAN), "-o", str(out_path)], capsys)
-    rows = _csv_rows(out_path)
+    code, out, err = run_cli(["enrich", str(CLEAN), "-o", str(out_path)], capsys)
+    rows = csv_rows(out_path)
     assert code == 0 and out == ""
     assert "3 rows, 3 accepted, 0 rejected" in err and "wrote 3" in err
     assert set(DERIVED_DTYPES) <= set(rows[0])
@@ -121,7 +109,7 @@ def test_enrich_writes_geojson_and_gpkg(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str
 ) -> None:
     out_path = tmp_path / f"enriched{suffix}"
-    code, _, _ = _run(["enrich", str(CLEAN), "-o", str(out_path)], capsys)
+    code, _, _ = run_cli(["enrich", str(CLEAN), "-o", str(out_path)], capsys)
     back = pyogrio.read_dataframe(out_path)
     assert code == 0
     assert len(back) == 3
@@ -133,16 +121,16 @@ def test_enrich_writes_accepted_rows_and_exits_1_when_some_rejected(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out_path = tmp_path / "enriched.csv"
-    code, _, err = _run(["enrich", str(SOME_REJECTED), "-o", str(out_path)], capsys)
+    code, _, err = run_cli(["enrich", str(SOME_REJECTED), "-o", str(out_path)], capsys)
     assert code == 1
     assert "line 3, field category" in err
-    assert [row["incident_id"] for row in _csv_rows(out_path)] == ["cli-1", "cli-4"]
+    assert [row["incident_id"] for row in csv_rows(out_path)] == ["cli-1", "cli-4"]
 
 
 def test_enrich_refuses_unknown_output_suffix_before_reading(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = _run(["enrich", str(CLEAN), "-o", str(tmp_path / "out.xlsx")], capsys)
+    code, _, err = run_cli(["enrich", str(CLEAN), "-o", str(tmp_path / "out.xlsx")], capsys)
     assert code == 2
     assert "'.xlsx'" in err and err.count("\n") == 1
     assert not (tmp_path / "out.xlsx").exists()
@@ -151,7 +139,7 @@ def test_enrich_refuses_unknown_output_suffix_before_reading(
 def test_enrich_unreadable_input_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = _run(["enrich", str(EMPTY), "-o", str(tmp_path / "out.csv")], capsys)
+    code, _, err = run_cli(["enrich", str(EMPTY), "-o", str(tmp_path / "out.csv")], capsys)
     assert code == 2
     assert "empty" in err and "Traceback" not in err
     assert not (tmp_path / "out.csv").exists()
@@ -162,8 +150,8 @@ def test_enrich_unreadable_input_exits_2(
 
 def test_demo_writes_synthetic_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_path = tmp_path / "demo.csv"
-    code, _, err = _run(["demo", "--n", "50", "--seed", "3", "-o", str(out_path)], capsys)
-    rows = _csv_rows(out_path)
+    code, _, err = run_cli(["demo", "--n", "50", "--seed", "3", "-o", str(out_path)], capsys)
+    rows = csv_rows(out_path)
     assert code == 0 and "SYNTHETIC" in err
     assert len(rows) == 50
     assert {row["synthetic"] for row in rows} == {"true"}
@@ -172,12 +160,12 @@ def test_demo_writes_synthetic_rows(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_demo_gpkg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_path = tmp_path / "demo.gpkg"
-    assert _run(["demo", "--n", "20", "-o", str(out_path)], capsys)[0] == 0
+    assert run_cli(["demo", "--n", "20", "-o", str(out_path)], capsys)[0] == 0
     assert len(pyogrio.read_dataframe(out_path, layer="incidents")) == 20
 
 
 def test_demo_refuses_negative_size(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = _run(["demo", "--n", "-5", "-o", str(tmp_path / "d.csv")], capsys)
+    code, _, err = run_cli(["demo", "--n", "-5", "-o", str(tmp_path / "d.csv")], capsys)
     assert code == 2
     assert "must be 0 or more" in err
 
@@ -198,6 +186,6 @@ def test_installed_console_script_runs() -> None:
 
 def test_validate_text_names_the_geojson_feature(capsys: pytest.CaptureFixture[str]) -> None:
     minified = Path(__file__).parent / "fixtures" / "ingest" / "minified.geojson"
-    code, out, _ = _run(["validate", str(minified)], capsys)
+    code, out, _ = run_cli(["validate", str(minified)], capsys)
     assert code == 1
     assert "line 1, feature 2, field category, value 'riot'" in out

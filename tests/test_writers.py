@@ -238,3 +238,14 @@ def test_gpkg_and_geojson_keep_crossing_assigned_as_booleans(
         write_incidents(enriched, tmp_path / name)
         back = pyogrio.read_dataframe(tmp_path / name)
         assert back["crossing_assigned"].tolist() == [True, False], name
+
+
+def test_a_carriage_return_in_a_cell_stays_in_its_row(
+    two_rows: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    frame = two_rows.copy()
+    frame["description"] = pd.array(["first\rline", "plain"], dtype="string")
+    write_incidents(frame, tmp_path / "cr.csv")  # CRLF lines by default: "\r" is quoted
+    with (tmp_path / "cr.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["description"] for row in rows] == ["first\rline", "plain"]

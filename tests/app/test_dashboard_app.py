@@ -38,13 +38,13 @@ def _incident_count(app: AppTest, label: str) -> int:
     return int(shown[label].replace(".", "").replace(",", ""))
 
 
-def test_default_page_shows_banner_kpis_and_five_tabs(incidents: gpd.GeoDataFrame) -> None:
+def test_default_page_shows_banner_kpis_and_six_tabs(incidents: gpd.GeoDataFrame) -> None:
     app = _run()
     assert not app.exception
     assert any("DATOS SINTÉTICOS" in warning.value for warning in app.warning)
     assert _incident_count(app, "Incidentes") == len(incidents)
     assert [tab.label for tab in app.tabs] == [
-        "Mapa", "Hexágonos", "Línea de tiempo", "Tabla", "Cargar datos"
+        "Mapa", "Hexágonos", "Línea de tiempo", "Tabla", "Exportar", "Cargar datos"
     ]  # fmt: skip
     # tabs run lazily: only the open one's content is built
     assert app.session_state["hito.tab"] == "Mapa"
@@ -57,6 +57,8 @@ def test_default_page_shows_banner_kpis_and_five_tabs(incidents: gpd.GeoDataFram
     _open_tab(app, "Tabla")
     assert len(app.dataframe) == 1
     assert not app.file_uploader
+    _open_tab(app, "Exportar")
+    assert len(app.get("download_button")) == 7
     _open_tab(app, "Cargar datos")
     assert len(app.file_uploader) == 1
 
