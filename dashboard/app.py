@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -20,7 +20,13 @@ from dashboard.sidebar import FilterOptions, default_view, render_sidebar
 from dashboard.state import VIEW_KEY, View, current_view, publish_view, set_view, with_map
 from dashboard.table_view import render_table
 from dashboard.timeline_view import render_event_key, render_timeline
-from dashboard.upload_view import render_upload, session_upload_names, session_uploads
+from dashboard.upload_store import render_save_to_store
+from dashboard.upload_view import (
+    render_upload,
+    session_upload_digests,
+    session_upload_names,
+    session_uploads,
+)
 from geo.aggregate import aggregate, kpis
 from geo.caption import DEMO_SOURCE, caption_text
 from geo.charts import chart_events, timeline_chart
@@ -31,6 +37,8 @@ from geo.layers import LayerError, Layers
 from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
 from geo.maps_folium import folium_map
 from geo.query import apply_filter, prepare
+from geo.settings import upload_to_store_enabled
+from geo.store import StoreError
 
 MAP_HEIGHT = 560
 # Constant page style (no user text): a phone-sized title.
@@ -43,13 +51,13 @@ def main() -> None:
     st.html(f"<style>{PAGE_CSS}</style>")
     try:
         layers = data.bundled_layers()
-        bundled, _ = data.bundled_incidents()
-    except (LayerError, IngestError, OSError) as error:
-        st.error("No se pudieron cargar los datos / Could not load the bundled data:")
+        stored, store_name, store_key = data.current_incidents()
+    except (LayerError, IngestError, StoreError, OSError) as error:
+        st.error("No se pudieron cargar los datos / Could not load the data:")
         st.code(str(error), language=None)  # plain text, never Markdown
         return
     uploads_before = session_uploads()
-    incidents = _with_uploads(bundled, uploads_before)
+    incidents = _with_uploads(stored, uploads_before)
     options = FilterOptions.from_data(layers, incidents)
     view = current_view(
         default_view(options), known_crossings=options.crossing_ids, known_regions=options.regions
@@ -61,17 +69,20 @@ def main() -> None:
     uploaded = uploads_before
     if tabs[UPLOAD_TAB].open:  # only the open tab runs: a tab switch is one rerun
         with tabs[UPLOAD_TAB]:
-            uploaded = render_upload(layers, view.lang)
+            saving = render_save_to_store if upload_to_store_enabled() else None
+            uploaded = render_upload(layers, view.lang, offer_save=saving)
             _render_uploads_outside_dates(uploaded, options, view)
     if uploaded is not uploads_before:
-        incidents = _with_uploads(bundled, uploaded)
+        incidents = _with_uploads(stored, uploaded)
         _rerun_if_the_span_moved(layers, incidents, options, view)
     filtered = apply_filter(incidents, view.filter)
     with kpi_area:
         _render_banner(incidents, view.lang)
         render_kpis(kpis(incidents, view.filter), view.lang, view.filter.zone)
         st.caption(describe_filter(view.filter, view.lang))
-    view = _render_open_tab(tabs, layers, filtered, view)
+    store_is_demo = bool(len(stored)) and bool(stored["synthetic"].fillna(False).all())
+    origin = Origin(store_name, store_key, store_is_demo, uploaded)
+    view = _render_open_tab(tabs, layers, filtered, view, origin)
     publish_view(view)
 
 
@@ -98,7 +109,11 @@ def _keep_open_tab_across_languages(labels: list[str]) -> None:
 
 
 def _render_open_tab(
-    tabs: Sequence[TabContainer], layers: Layers, filtered: gpd.GeoDataFrame, view: View
+    tabs: Sequence[TabContainer],
+    layers: Layers,
+    filtered: gpd.GeoDataFrame,
+    view: View,
+    origin: Origin,
 ) -> View:
     """Fill the open tab (map, hexagons, timeline or table); return the View the map moved to."""
     if tabs[MAP_TAB].open:
@@ -117,29 +132,55 @@ def _render_open_tab(
             render_table(filtered, lang=view.lang, zone=view.filter.zone)
     if tabs[EXPORT_TAB].open:
         with tabs[EXPORT_TAB]:
-            render_export(_export_scene(layers, filtered, view))
+            render_export(_export_scene(layers, filtered, view, origin))
     return view
 
 
-def _export_scene(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -> ExportScene:
+@dataclass(frozen=True)
+class Origin:
+    """Where the page's rows come from: the store, and this session's uploads."""
+
+    store_name: str  # printable (a password masked)
+    store_key: str  # changes whenever the stored rows change
+    store_is_demo: bool  # every stored row is synthetic demo data
+    uploaded: gpd.GeoDataFrame | None
+
+
+def _export_scene(
+    layers: Layers, filtered: gpd.GeoDataFrame, view: View, origin: Origin
+) -> ExportScene:
     """What the Export tab exports: the filtered rows, in the map's current bounds if known."""
-    names = session_upload_names()
-    source = DEMO_SOURCE
-    if names:
-        source = f"{caption_text('demo_source', view.lang)}; {', '.join(names)}"
+    digests = session_upload_digests()
     return ExportScene(
         filtered=filtered, layers=layers, countries=data.bundled_countries(),
         projected=data.bundled_projected_layers(), view=view,
-        bounds=shown_bounds(view.center, view.zoom), source=source,
+        bounds=shown_bounds(view.center, view.zoom), source=_source(filtered, origin, view.lang),
+        content_key=f"{origin.store_key}|{','.join(digests)}",
     )  # fmt: skip
 
 
-def _with_uploads(bundled: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Return the bundled rows plus this session's uploaded rows (never shared)."""
+def _source(filtered: gpd.GeoDataFrame, origin: Origin, lang: str) -> str:
+    """Name where the exported rows come from: the store (or the demo data) and the uploaded
+    files, each only when some of the rows come from it."""
+    from_uploads = pd.Series(False, index=filtered.index)
+    if origin.uploaded is not None and not origin.uploaded.empty:
+        from_uploads = filtered["incident_id"].isin(origin.uploaded["incident_id"])
+    stored_part = DEMO_SOURCE if origin.store_is_demo else origin.store_name
+    if not from_uploads.any():
+        return stored_part
+    parts = [", ".join(session_upload_names())]
+    if not from_uploads.all():
+        stored_words = caption_text("demo_source", lang) if origin.store_is_demo else stored_part
+        parts.insert(0, stored_words)
+    return "; ".join(parts)
+
+
+def _with_uploads(stored: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Return the stored rows plus this session's uploaded rows (never shared)."""
     if uploaded is None or uploaded.empty:
-        return bundled
-    combined = pd.concat([bundled.astype({c: "string" for c in _categoricals(bundled)}), uploaded])
-    return prepare(gpd.GeoDataFrame(combined.reset_index(drop=True), crs=bundled.crs))
+        return stored
+    combined = pd.concat([stored.astype({c: "string" for c in _categoricals(stored)}), uploaded])
+    return prepare(gpd.GeoDataFrame(combined.reset_index(drop=True), crs=stored.crs))
 
 
 def _rerun_if_the_span_moved(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +16,8 @@ from geo.layers import Layers, load_layers
 from geo.query import prepare
 from geo.settings import data_dir
 from geo.snapshot_layers import ProjectedLayers, project_layers
+from geo.store import STORE_ENV, default_store_url, open_store
+from geo.store.seed import open_default_store
 
 DEMO_FILE = "demo_incidents.csv"
 EVENTS_FILE = "events.csv"
@@ -38,6 +41,29 @@ def prepared_incidents(
     layers = reference_layers(layers_folder)
     result = read_incidents(path, layers=layers)
     return prepare(enrich(result.incidents, layers)), result
+
+
+@st.cache_resource(show_spinner="Preparando el almacén… / Preparing the store…")
+def ready_store(url: str, layers_folder: str) -> str:
+    """Open the store at `url` once per process (creating and seeding the built-in default
+    on first use, upgrading its schema); return `url`."""
+    named = url if os.environ.get(STORE_ENV) else None  # the built-in default is seeded
+    open_default_store(reference_layers(layers_folder), named).close()
+    return url
+
+
+@st.cache_resource(show_spinner="Cargando incidentes… / Loading incidents…", max_entries=2)
+def stored_incidents(url: str, change_token: str) -> gpd.GeoDataFrame:
+    """Return every stored incident, prepared (shared read-only across sessions).
+
+    `change_token` is part of the cache key: an ingest or delete makes the next run load the
+    store again; the two newest loads are kept.
+    """
+    store = open_store(url)
+    try:
+        return prepare(store.query())
+    finally:
+        store.close()
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,3 +109,15 @@ def bundled_events() -> pd.DataFrame:
 def bundled_projected_layers() -> ProjectedLayers:
     """Return the bundled layers projected for map snapshots."""
     return projected_layers(str(data_dir()))
+
+
+def current_incidents() -> tuple[gpd.GeoDataFrame, str, str]:
+    """Return the store's incidents as they are now (reloaded when the store changed), the
+    store's printable name, and a key that changes whenever its rows do."""
+    url = ready_store(default_store_url(), str(data_dir()))
+    store = open_store(url)
+    try:
+        token, name = store.change_token(), store.url
+    finally:
+        store.close()
+    return stored_incidents(url, token), name, f"{name}#{token}"

@@ -2,20 +2,19 @@
 
 Every button's file is made when it is clicked (a deferred download, off the script
 thread), from the same filtered rows the page shows; its name is fixed when the tab is
-drawn: time + a short hash of the filter, the rows and the snapshot settings, so two
-exports never share a name unless they are the same file.
+drawn: time + a short hash of the filter, the rows' origin (the store's change token and
+this session's uploads) and the snapshot settings, so two exports never share a name
+unless they are the same file.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
 from dashboard.state import View
@@ -25,14 +24,11 @@ from geo.i18n import describe_filter, text
 from geo.layers import Layers
 from geo.maps import incident_points
 from geo.maps_folium import folium_map
-from geo.snapshot import render_snapshot
+from geo.snapshot import drawable_part, render_snapshot
 from geo.snapshot_html import standalone_html
 from geo.snapshot_layers import ProjectedLayers
 
 Bbox = tuple[float, float, float, float]
-FINGERPRINT_COLUMNS: Final = (
-    "incident_id", "occurred_at", "category", "crossing", "people_count", "synthetic"
-)  # fmt: skip
 SNAPSHOT_SIZE: Final = (1600, 1200)  # pixels, the CLI's default too
 # format -> (MIME type, label key); snapshots first, then data.
 MAP_FORMATS: Final = {
@@ -58,32 +54,33 @@ class ExportScene:
     projected: ProjectedLayers
     view: View
     bounds: Bbox | None  # the map's current bounds; None: the filtered rows' extent
-    source: str  # geo.caption's source: its DEMO_SOURCE, or that and the uploaded files' names
+    source: str  # geo.caption's source: its DEMO_SOURCE, or the store's and uploads' names
+    content_key: str  # identifies the rows behind the view: store change token + uploads
 
 
 def render_export(scene: ExportScene) -> None:
     """Draw the export panel: what will be exported, then one download button per format."""
     lang = scene.view.lang
     st.caption(describe_filter(scene.view.filter, lang))
-    extent_key = "export_extent_map" if scene.bounds is not None else "export_extent_data"
-    st.caption(text(extent_key, lang))
-    fingerprint = rows_fingerprint(scene.filtered)
+    st.caption(text(_extent_key(scene), lang))
     made_at = datetime.now(UTC).replace(microsecond=0)
     st.subheader(text("export_map", lang))
-    _buttons(scene, MAP_FORMATS, "map", fingerprint, made_at)
+    _buttons(scene, MAP_FORMATS, "map", made_at)
     st.subheader(text("export_data", lang))
-    _buttons(scene, DATA_FORMATS, "incidents", fingerprint, made_at)
+    _buttons(scene, DATA_FORMATS, "incidents", made_at)
 
 
-def rows_fingerprint(filtered: gpd.GeoDataFrame) -> bytes:
-    """Return a digest of the rows an export holds: ids, times, places, categories,
-    crossings and people counts, in order."""
-    present = [column for column in FINGERPRINT_COLUMNS if column in filtered.columns]
-    table = pd.DataFrame(filtered[present]).assign(
-        lon=filtered.geometry.x.to_numpy(), lat=filtered.geometry.y.to_numpy()
-    )
-    hashed = pd.util.hash_pandas_object(table, index=False)
-    return hashlib.sha256(hashed.to_numpy().tobytes()).digest()
+def snapshot_bounds(map_bounds: Bbox | None) -> Bbox | None:
+    """Return the map's bounds a snapshot can draw: clipped to geo.snapshot's drawable
+    area (a map zoomed far out reaches beyond it); None when nothing is left."""
+    return None if map_bounds is None else drawable_part(map_bounds)
+
+
+def _extent_key(scene: ExportScene) -> str:
+    drawn = snapshot_bounds(scene.bounds)
+    if drawn is None:
+        return "export_extent_data"
+    return "export_extent_map" if drawn == scene.bounds else "export_extent_clipped"
 
 
 def file_maker(scene: ExportScene, fmt: str) -> Callable[[], bytes]:
@@ -99,13 +96,15 @@ def _buttons(
     scene: ExportScene,
     formats: dict[str, tuple[str, str]],
     kind: str,
-    fingerprint: bytes,
     made_at: datetime,
 ) -> None:
-    settings = repr((scene.bounds, scene.view.lang, scene.view.heat, SNAPSHOT_SIZE)).encode()
+    """One download button per format; a file's name hashes the filter, the rows' origin
+    (content_key), the source and the snapshot settings."""
+    settings = (scene.content_key, scene.source, scene.bounds, scene.view.lang, scene.view.heat,
+                SNAPSHOT_SIZE)  # fmt: skip
     columns = st.columns(len(formats))
     for column, (fmt, (mime, label_key)) in zip(columns, formats.items(), strict=True):
-        recipe = fingerprint + settings + fmt.encode()
+        recipe = repr((*settings, fmt)).encode("utf-8")
         name = export_name(kind, scene.view.filter, recipe, made_at, fmt)
         column.download_button(
             text(label_key, scene.view.lang), data=file_maker(scene, fmt), file_name=name,
@@ -125,7 +124,8 @@ def _static_snapshot(scene: ExportScene, fmt: str) -> bytes:
     caption = _caption(scene)
     width, height = SNAPSHOT_SIZE
     return render_snapshot(
-        scene.filtered, scene.layers, scene.countries, caption, fmt=fmt, bbox=scene.bounds,
+        scene.filtered, scene.layers, scene.countries, caption, fmt=fmt,
+        bbox=snapshot_bounds(scene.bounds),
         width_px=width, height_px=height, lang=scene.view.lang, projected=scene.projected,
     )  # fmt: skip
 

@@ -48,7 +48,7 @@ STAGE_FRACTION: Final[dict[Stage, float]] = {
     "done": 1.0,
 }
 
-# UI labels, Spanish and English. Keys to add to geo/i18n.py when it takes them over.
+
 @dataclass(frozen=True, eq=False)
 class UploadOutcome:
     """What became of one uploaded file: its enriched accepted rows and report, or an error."""
@@ -178,6 +178,12 @@ def session_upload_names() -> list[str]:
     return ["".join(char for char in name if char.isprintable()) or "?" for name in kept]
 
 
+def session_upload_digests() -> list[str]:
+    """Return the SHA-256 digests of this session's kept uploads (identifies their rows)."""
+    kept: Mapping[str, UploadOutcome] = st.session_state.get(FILES_KEY, {})
+    return [outcome.digest for outcome in kept.values()]
+
+
 def render_report(outcome: UploadOutcome, lang: str) -> None:
     """Show what became of one file: an error, or counts, rejected rows and notices."""
     if outcome.error is not None or outcome.report is None:
@@ -200,8 +206,16 @@ def render_report(outcome: UploadOutcome, lang: str) -> None:
         _render_capped(notices_table(report, lang), len(report.notices), lang)
 
 
-def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
-    """Draw the uploader and report; return this session's accepted, enriched uploaded rows."""
+def render_upload(
+    layers: Layers,
+    lang: str,
+    offer_save: Callable[[UploadOutcome, str], None] | None = None,
+) -> gpd.GeoDataFrame | None:
+    """Draw the uploader and report; return this session's accepted, enriched uploaded rows.
+
+    `offer_save(outcome, lang)`, when given, draws under the report a way to keep the rows
+    beyond the session (dashboard.upload_store).
+    """
     generation = int(st.session_state.get(_GENERATION_KEY, 0))
     st.html(f"<style>{uploader_css(lang)}</style>")  # constant text only, no user input
     uploaded = st.file_uploader(
@@ -214,6 +228,8 @@ def render_upload(layers: Layers, lang: str) -> gpd.GeoDataFrame | None:
     if uploaded is not None:
         outcome = _outcome_for(uploaded, layers, lang)
         render_report(outcome, lang)
+        if offer_save is not None:
+            offer_save(outcome, lang)
     kept: dict[str, UploadOutcome] = st.session_state.get(FILES_KEY, {})
     if kept:
         _render_kept(kept, lang)

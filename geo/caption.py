@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
@@ -10,47 +11,18 @@ import numpy as np
 import pandas as pd
 
 from geo.i18n import LANGS, describe_filter, format_date, format_int
+from geo.i18n_labels import LABELS
 from geo.query import Filter
 
 # The value of `source` that names the bundled synthetic demo data (printed in words).
 DEMO_SOURCE: Final = "demo"
 
 # The snapshot's own words (static and HTML snapshots); the lead folds them into geo.i18n.
+# The snapshot's own words live in geo.i18n_labels under "caption_<key>".
 CAPTION_TEXT: Final[dict[str, dict[str, str]]] = {
-    "title": {
-        "es": "Hito — Chacalluta / Santa Rosa · incidentes",
-        "en": "Hito — Chacalluta / Santa Rosa · incidents",
-    },
-    "synthetic": {"es": "DATOS SINTÉTICOS — SYNTHETIC DATA", "en": "SYNTHETIC DATA"},
-    "incidents_one": {"es": "{count} incidente", "en": "{count} incident"},
-    "incidents_many": {"es": "{count} incidentes", "en": "{count} incidents"},
-    "people_one": {"es": "{count} persona", "en": "{count} person"},
-    "people_many": {"es": "{count} personas", "en": "{count} people"},
-    "people_unknown": {
-        "es": "sin recuento de personas en {count}",
-        "en": "no people count in {count}",
-    },
-    "generated": {"es": "Generado el {when} UTC", "en": "Generated {when} UTC"},
-    "source": {
-        "es": "Fuente: {source}. Capas: IDE Chile DPA 2023 (frontera, Arica y Parinacota); "
-        "Natural Earth (Tacna, países; dominio público).",
-        "en": "Source: {source}. Layers: IDE Chile DPA 2023 (border, Arica y Parinacota); "
-        "Natural Earth (Tacna, countries; public domain).",
-    },
-    "demo_source": {
-        "es": "datos de demostración sintéticos (hito demo)",
-        "en": "synthetic demo data (hito demo)",
-    },
-    # static snapshot legend
-    "legend": {"es": "Leyenda", "en": "Legend"},
-    "aggregate": {"es": "Incidentes agregados", "en": "Incidents, aggregated"},
-    "aggregate_cell": {
-        "es": "incidentes por celda de {size}",
-        "en": "incidents per {size} cell",
-    },
-    "points_shown": {"es": "Incidentes (puntos)", "en": "Incidents (points)"},
-    "in_view": {"es": "{shown} de {total} en la vista", "en": "{shown} of {total} in view"},
-    "north": {"es": "N", "en": "N"},
+    key.removeprefix("caption_"): words
+    for key, words in LABELS.items()
+    if key.startswith("caption_")
 }
 
 
@@ -125,7 +97,7 @@ def _check_arguments(
         raise ValueError(
             f"snapshot_caption: generated_at {generated_at!r} must be a tz-aware datetime"
         )
-    if not isinstance(source, str) or not source.strip() or not source.isprintable():
+    if not isinstance(source, str) or not source.strip() or not _plain(source).isprintable():
         raise ValueError(
             f"snapshot_caption: source {source!r} must be a non-empty one-line printable text"
         )
@@ -179,8 +151,13 @@ def _utc_minute(generated_at: datetime, lang: str) -> str:
     return f"{format_date(utc.date(), lang)} {utc:%H:%M}"
 
 
+def _plain(text: str) -> str:
+    """Turn every Unicode space (no-break, narrow no-break…) into a plain space."""
+    return "".join(" " if unicodedata.category(char) == "Zs" else char for char in text)
+
+
 def _source_line(source: str, lang: str) -> str:
-    shown = caption_text("demo_source", lang) if source == DEMO_SOURCE else source.strip()
+    shown = caption_text("demo_source", lang) if source == DEMO_SOURCE else _plain(source).strip()
     return caption_text("source", lang, source=shown)
 
 

@@ -10,22 +10,17 @@ import argparse
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
-import pandas as pd
 
-from geo.caption import SnapshotCaption, snapshot_caption
 from geo.exports import EXPORT_FORMATS
 from geo.i18n import LANGS
 from geo.layers import Layers
-from geo.maps import incident_points
-from geo.maps_folium import MAX_ZOOM, MIN_ZOOM, folium_map
 from geo.query import SIDES, Filter
 from geo.schema import CATEGORIES, DISPLAY_ZONES
-from geo.snapshot_html import DEFAULT_VENDOR_DIR, standalone_html
 
 PICTURE_FORMATS: Final[tuple[str, ...]] = ("png", "pdf", "svg")  # geo.snapshot.SNAPSHOT_FORMATS
 SNAPSHOT_OUTPUTS: Final[tuple[str, ...]] = (*PICTURE_FORMATS, "html")
@@ -35,9 +30,8 @@ DEFAULT_ZONE: Final = "America/Santiago"
 DEFAULT_WIDTH_PX: Final = 1600
 DEFAULT_HEIGHT_PX: Final = 1200
 DEFAULT_DPI: Final = 100
-TILE_PX: Final = 256  # Leaflet's world width in pixels at zoom 0
+ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 NEGATIVE_START: Final = re.compile(r"-[0-9.]")  # a --bbox value, not an option
-HTML_ASSET_BASE: Final = "vendor"  # any path: standalone_html inlines the files it names
 
 
 @dataclass(frozen=True)
@@ -52,18 +46,18 @@ class Picture:
 
 
 @dataclass(frozen=True)
-class View:
+class FilteredView:
     """The filtered incidents a snapshot or export shows, and where they came from."""
 
     layers: Layers
     flt: Filter
     filtered: gpd.GeoDataFrame
-    source: str  # the input file's name, or geo.caption.DEMO_SOURCE
+    source: str  # the input file's or store's name, or geo.caption.DEMO_SOURCE
     rejected: int  # input rows rejected by ingest (the accepted rest is used)
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --from/--to/--tz/--crossing/--category/--region/--side and --input."""
+    """Add --from/--to/--tz/--crossing/--category/--region/--side, --input and --store."""
     group = parser.add_argument_group("filter (the same as the dashboard's sidebar)")
     group.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
     group.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
@@ -80,8 +74,13 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                            help=f"keep only this {what}; repeat or list several")  # fmt: skip
     group.add_argument("--bbox", metavar="MINX,MINY,MAXX,MAXY",
                        help="keep (and, for a snapshot, show) only this lon/lat box")  # fmt: skip
-    group.add_argument("--input", type=Path, metavar="FILE",
-                       help="incident file (default: the bundled synthetic demo data)")  # fmt: skip
+    source = group.add_mutually_exclusive_group()
+    source.add_argument("--input", type=Path, metavar="FILE",
+                        help="read this incident file instead of the store")  # fmt: skip
+    source.add_argument("--store", metavar="URL",
+                        help="the store to read (a .gpkg path or postgresql:// URL; default "
+                             "$HITO_STORE, else data/hito.gpkg seeded with the synthetic "
+                             "demo data)")  # fmt: skip
 
 
 def add_output_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
@@ -196,86 +195,12 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 # --- what the commands draw and print -------------------------------------------------------
 
 
-def draw_snapshot(
-    view: View, countries: gpd.GeoDataFrame, fmt: str, picture: Picture, made_at: datetime
-) -> bytes:
-    """Return the snapshot file: a static picture (geo.snapshot) or a standalone HTML map."""
-    from geo import snapshot  # matplotlib loads for snapshots only
-
-    caption = snapshot_caption(
-        view.filtered, view.flt, lang=picture.lang, generated_at=made_at, source=view.source
-    )
-    if fmt == "html":
-        extent = snapshot.snapshot_extent(view.filtered, view.layers, picture.bbox)
-        return _html_snapshot(view, countries, caption, picture, extent)
-    return snapshot.render_snapshot(
-        view.filtered, view.layers, countries, caption, fmt=fmt, bbox=picture.bbox,
-        width_px=picture.width_px, height_px=picture.height_px, dpi=picture.dpi,
-        lang=picture.lang,
-    )  # fmt: skip
-
-
-def written_line(path: Path, view: View, size: int) -> str:
-    """Return "wrote PATH: N incidents, P people (U incidents without a count), B bytes"."""
-    people, uncounted = people_counts(view.filtered)
-    line = (
-        f"wrote {path}: {len(view.filtered)} incidents, {people} people "
-        f"({uncounted} incidents without a count), {size} bytes"
-    )
-    flags = view.filtered.get("synthetic", pd.Series(dtype="boolean"))
-    synthetic = flags.astype("boolean").fillna(False).any()
-    return line + (", includes SYNTHETIC rows" if synthetic else "")
-
-
-def people_counts(frame: pd.DataFrame) -> tuple[int, int]:
-    """Return (people counted, rows without a count) of the incidents in `frame`."""
-    people = frame["people_count"].astype("Float64")
-    return int(people.fillna(0).sum()), int(people.isna().sum())
-
-
-def _html_snapshot(
-    view: View,
-    countries: gpd.GeoDataFrame,
-    caption: SnapshotCaption,
-    picture: Picture,
-    extent: tuple[float, float, float, float],
-) -> bytes:
-    """Return the folium map of the view as a standalone HTML page fitted to `extent`."""
-    center, zoom = map_view(extent, picture.width_px, picture.height_px)
-    points = incident_points(view.filtered, view.flt.zone)
-    figure = folium_map(
-        view.layers, countries, points, lang=picture.lang, center=center, zoom=zoom,
-        heat=False, asset_base=HTML_ASSET_BASE,
-    )  # fmt: skip
-    minx, miny, maxx, maxy = extent
-    figure.fit_bounds([[miny, minx], [maxy, maxx]])
-    return standalone_html(figure, caption, DEFAULT_VENDOR_DIR).encode("utf-8")
-
-
-def map_view(
-    bbox: tuple[float, float, float, float], width_px: int, height_px: int
-) -> tuple[tuple[float, float], int]:
-    """Return ((lat, lon) centre, zoom) of the web map that shows `bbox` in the given size.
-
-    The zoom is the largest whole Web Mercator zoom at which the box fits, within the
-    map's zoom range.
-    """
-    minx, miny, maxx, maxy = bbox
-    top, bottom = _mercator_y(maxy), _mercator_y(miny)
-    fits_x = math.log2(width_px * 360.0 / (TILE_PX * (maxx - minx)))
-    fits_y = math.log2(height_px * 2 * math.pi / (TILE_PX * (top - bottom)))
-    zoom = min(MAX_ZOOM, max(MIN_ZOOM, math.floor(min(fits_x, fits_y))))
-    return ((miny + maxy) / 2, (minx + maxx) / 2), zoom
-
-
-def _mercator_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
 def _day(option: str, text: str | None) -> date | None:
     if text is None:
         return None
     try:
+        if not ISO_DAY.fullmatch(text):  # fromisoformat alone also takes 20251201 and 2025-W49
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None

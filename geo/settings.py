@@ -15,6 +15,15 @@ def data_dir() -> Path:
     return Path(os.environ.get("HITO_DATA_DIR", REPO_DATA_DIR))
 
 
+UPLOAD_TO_STORE_ENV: Final = "HITO_UPLOAD_TO_STORE"
+
+
+def upload_to_store_enabled() -> bool:
+    """Whether the dashboard offers to save uploads into the store ($HITO_UPLOAD_TO_STORE=1;
+    off by default until roles exist: then only analysts may)."""
+    return os.environ.get(UPLOAD_TO_STORE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Tunable numbers used by ingest and enrichment."""

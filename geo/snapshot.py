@@ -144,6 +144,17 @@ def snapshot_extent(
     return _default_extent(lon, lat, layers)
 
 
+def drawable_part(
+    bbox: tuple[float, float, float, float],
+) -> tuple[float, float, float, float] | None:
+    """Return the part of a lon/lat bbox inside DRAWABLE_AREA (None when nothing is left),
+    e.g. a web map zoomed out past what a snapshot in EPSG:32719 can draw."""
+    west, south, east, north = DRAWABLE_AREA
+    minx, miny = max(bbox[0], west), max(bbox[1], south)
+    maxx, maxy = min(bbox[2], east), min(bbox[3], north)
+    return (minx, miny, maxx, maxy) if minx < maxx and miny < maxy else None
+
+
 # --- validate -----------------------------------------------------------------------------
 
 

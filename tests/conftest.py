@@ -1,13 +1,43 @@
-"""Shared pytest fixtures: the bundled reference layers, loaded once per session."""
+"""Shared pytest set-up: a private copy of data/ for the whole run, and the bundled layers.
+
+The dashboard and the CLI read incidents from the default store, a GeoPackage created and
+seeded in the data folder on first use. So that a test run never writes into the
+repository, the run points HITO_DATA_DIR at a temporary copy of data/ (servers the tests
+start inherit it) and clears HITO_STORE, so that the default store is the seeded one.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from geo.layers import Layers, load_layers
+from geo.settings import REPO_DATA_DIR
+
+_RUN_DATA: dict[str, Path] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Copy data/ to a temporary folder and make it the data folder of this run."""
+    folder = Path(tempfile.mkdtemp(prefix="hito-test-data-"))
+    shutil.copytree(REPO_DATA_DIR, folder / "data", ignore=shutil.ignore_patterns("hito.gpkg*"))
+    _RUN_DATA["root"] = folder
+    os.environ["HITO_DATA_DIR"] = str(folder / "data")
+    os.environ.pop("HITO_STORE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's copy of data/."""
+    root = _RUN_DATA.pop("root", None)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def layers() -> Layers:
-    """Return the bundled reference layers from data/."""
+    """Return the bundled reference layers from the data folder."""
     return load_layers()

@@ -122,6 +122,11 @@ def test_source_line_names_the_data_and_the_layer_attribution() -> None:
     assert "public domain" in named
 
 
+def test_a_file_name_with_unicode_spaces_is_named_with_plain_spaces() -> None:
+    line = _caption(_rows([1]), "en", source="informe\u00a0dic\u202f2025.csv").source_line
+    assert line.startswith("Source: informe dic 2025.csv. Layers:")
+
+
 @pytest.mark.parametrize("source", ["", "   ", "two\nlines", 7])
 def test_a_blank_multiline_or_non_text_source_is_refused(source: object) -> None:
     with pytest.raises(ValueError, match="source"):

@@ -12,7 +12,8 @@ from cli_run import csv_rows, run_cli
 from PIL import Image
 
 from geo import snapshot
-from geo.cli_views import PICTURE_FORMATS, attach_bbox_value, map_view
+from geo.cli_outputs import map_view
+from geo.cli_views import PICTURE_FORMATS, attach_bbox_value
 from geo.exports import EXPORT_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
@@ -54,7 +55,7 @@ def test_export_geojson_keeps_one_side(capsys: pytest.CaptureFixture[str], tmp_p
     assert code == 0
     assert back["incident_id"].tolist() == ["cli-2", "cli-3"]
     assert set(back["side"]) == {"PE"} and set(back["region"]) == {"PE-TAC"}
-    assert "2 incidents, 3 people (1 incidents without a count)" in err
+    assert "2 incidents, 3 people (1 incident without a count)" in err
 
 
 def test_export_gpkg_of_the_demo_data_by_category(
@@ -213,7 +214,7 @@ def test_snapshot_pdf_and_html_into_files(
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "Source: clean.csv." in text and "3 incidents · 43 people" in text
     assert not re.search(r"<script[^>]*\bsrc=|<link\b", text)
-    assert f"wrote {page}: 3 incidents, 43 people (1 incidents without a count)" in err
+    assert f"wrote {page}: 3 incidents, 43 people (1 incident without a count)" in err
 
 
 def test_snapshot_into_a_folder_gets_a_unique_map_name(
@@ -247,3 +248,12 @@ def _tinted_with(colour: tuple[int, ...], rgb: tuple[int, int, int]) -> bool:
             if all(abs(a - b) <= 6 for a, b in zip(colour, mixed, strict=True)):
                 return True
     return False
+
+
+@pytest.mark.parametrize("day", ["20251201", "2025-W49-1", "2025-12-1"])
+def test_dates_must_be_written_yyyy_mm_dd(
+    day: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run_cli(["export", "--from", day, "-o", str(tmp_path / "x.csv")], capsys)
+    assert code == 2
+    assert f"--from: '{day}' is not a date (YYYY-MM-DD)" in err

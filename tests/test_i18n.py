@@ -14,6 +14,7 @@ from geo.i18n import (
     LANGS,
     category_label,
     crossing_label,
+    describe_filter,
     format_date,
     format_datetime_local,
     format_datetimes_local,
@@ -24,6 +25,7 @@ from geo.i18n import (
     text,
     zone_label,
 )
+from geo.query import Filter
 from geo.schema import CATEGORIES, DISPLAY_ZONES
 
 
@@ -190,3 +192,12 @@ def test_describe_filter_names_zone_dates_and_choices_in_each_language() -> None
     assert english.startswith("1 Dec 2025 – 5 Mar 2026 (America/Lima)")
     assert "Grupo varado" in spanish and "Stranded group" in english
     assert describe_filter(Filter(), "es").endswith("todos los pasos · todas las categorías")
+
+
+def test_describe_filter_names_a_bbox() -> None:
+    flt = Filter(bbox=(-70.4, -18.45, -70.2, -18.25))
+    assert describe_filter(flt, "en").endswith(
+        " · lon/lat box -70.4000, -18.4500, -70.2000, -18.2500"
+    )
+    assert "recuadro lon/lat -70.4000" in describe_filter(flt, "es")
+    assert "box" not in describe_filter(Filter(), "en")

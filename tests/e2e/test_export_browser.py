@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib import image
+from PIL import Image
 from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +52,8 @@ def test_the_png_button_gives_a_png_of_the_current_filter(app_url: str, page: Pa
     assert struct.unpack(">II", png[16:24]) == (1600, 1200)
     pixels = image.imread(io.BytesIO(png), format="png")
     assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 50  # not blank
+    described = Image.open(io.BytesIO(png)).text["Description"]  # the caption, in the file
+    assert "5 Jan 2026 – 11 Jan 2026 (America/Lima) · Chacalluta (Chile)" in described
     svg_name, svg = _download(page, "SVG")
     text = svg.decode("utf-8")
     assert "5 Jan 2026 – 11 Jan 2026 (America/Lima)" in text  # the filter of the view
