@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -50,7 +51,8 @@ _session: _Session | None = None
 def fresh_postgis_url() -> str:
     """Return the URL of a new, empty database with the postgis extension (no Hito tables)."""
     session = _ensure_session()
-    name = f"hito_t_{os.getpid()}_{next(session.counter)}"
+    # pid, counter and a random part: runs (and module copies) sharing one server never clash
+    name = f"hito_t_{os.getpid()}_{next(session.counter)}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(session.base_url, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name} TEMPLATE {session.template}")
     session.databases.append(name)

@@ -6,20 +6,13 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
-from store.postgis_cluster import fresh_postgis_url
 
 from geo.store import open_store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cli"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "cli"
 CLEAN = FIXTURES / "clean.csv"  # cli-1, cli-2, cli-3 (cli-3 has no people count)
 CHANGED = FIXTURES / "clean_changed.csv"  # cli-1 with 55 people instead of 40, new cli-4
 SOME_REJECTED = FIXTURES / "some_rejected.csv"  # 4 rows, 2 rejected
-
-
-@pytest.fixture(params=["gpkg", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty store location of each backend."""
-    return str(tmp_path / "cli.gpkg") if request.param == "gpkg" else fresh_postgis_url()
 
 
 def test_init_creates_the_schema_and_reports_it(
@@ -121,7 +114,7 @@ def test_without_a_store_the_default_is_created_and_seeded_once(
     for name in ("border.geojson", "regions.geojson", "crossings.geojson", "corridor.geojson",
                  "disputed.geojson", "countries.geojson", "demo_incidents.csv"):  # fmt: skip
         (data / name).parent.mkdir(exist_ok=True)
-        (data / name).write_bytes((Path(__file__).parents[1] / "data" / name).read_bytes())
+        (data / name).write_bytes((Path(__file__).parents[2] / "data" / name).read_bytes())
     monkeypatch.setenv("HITO_DATA_DIR", str(data))
     code, out, _ = run_cli(["db", "init"], capsys)
     assert code == 0
