@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
 
 from dashboard import data
+from dashboard.auth import current_role, render_account
 from dashboard.export_view import ExportScene, render_export
 from dashboard.kpis import render_kpis
 from dashboard.map_view import render_folium_map, shown_bounds
@@ -36,8 +37,9 @@ from geo.ingest import IngestError
 from geo.layers import LayerError, Layers
 from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
 from geo.maps_folium import folium_map
+from geo.privacy import Role, policy_from_env
 from geo.query import apply_filter, prepare
-from geo.settings import upload_to_store_enabled
+from geo.settings import tiles_from_env, upload_to_store_enabled
 from geo.store import StoreError
 
 MAP_HEIGHT = 560
@@ -46,23 +48,23 @@ PAGE_CSS = "@media (max-width: 640px) { h1 { font-size: 1.5rem !important; } }"
 
 
 def main() -> None:
-    """Render the page for this session's View."""
+    """Render the page for this session's View and role."""
     st.set_page_config(page_title="Hito — Chacalluta / Santa Rosa", layout="wide")
     st.html(f"<style>{PAGE_CSS}</style>")
-    try:
-        layers = data.bundled_layers()
-        stored, store_name, store_key = data.current_incidents()
-    except (LayerError, IngestError, StoreError, OSError) as error:
-        st.error("No se pudieron cargar los datos / Could not load the data:")
-        st.code(str(error), language=None)  # plain text, never Markdown
+    role = current_role()
+    loaded = _load(role)
+    if loaded is None:
         return
+    layers, stored = loaded
     uploads_before = session_uploads()
-    incidents = _with_uploads(stored, uploads_before)
+    incidents = _with_uploads(stored.incidents, uploads_before)
     options = FilterOptions.from_data(layers, incidents)
     view = current_view(
         default_view(options), known_crossings=options.crossing_ids, known_regions=options.regions
     )
     view = render_sidebar(view, options)
+    with st.sidebar:
+        render_account(view.lang)
     st.title(text("title", view.lang))
     kpi_area = st.container()
     tabs = _tabs(view.lang)
@@ -73,17 +75,38 @@ def main() -> None:
             uploaded = render_upload(layers, view.lang, offer_save=saving)
             _render_uploads_outside_dates(uploaded, options, view)
     if uploaded is not uploads_before:
-        incidents = _with_uploads(stored, uploaded)
+        incidents = _with_uploads(stored.incidents, uploaded)
         _rerun_if_the_span_moved(layers, incidents, options, view)
     filtered = apply_filter(incidents, view.filter)
     with kpi_area:
         _render_banner(incidents, view.lang)
+        _render_privacy_note(role, stored.withheld_share, view.lang)
         render_kpis(kpis(incidents, view.filter), view.lang, view.filter.zone)
         st.caption(describe_filter(view.filter, view.lang))
-    store_is_demo = bool(len(stored)) and bool(stored["synthetic"].fillna(False).all())
-    origin = Origin(store_name, store_key, store_is_demo, uploaded)
+    origin = Origin(role, stored, uploaded)
     view = _render_open_tab(tabs, layers, filtered, view, origin)
     publish_view(view)
+
+
+def _load(role: Role) -> tuple[Layers, data.StoredView] | None:
+    """Return the layers and the stored incidents as `role` may see them (None: an error
+    was shown instead)."""
+    try:
+        return data.bundled_layers(), data.current_incidents(role, policy_from_env())
+    except (LayerError, IngestError, StoreError, OSError, ValueError) as error:
+        st.error("No se pudieron cargar los datos / Could not load the data:")
+        st.code(str(error), language=None)  # plain text, never Markdown
+        return None
+
+
+def _render_privacy_note(role: Role, withheld: float, lang: str) -> None:
+    """Tell the public what the privacy gate did (whole-data share only: never per filter)."""
+    if role != "public":
+        return
+    policy = policy_from_env()
+    share = f"{withheld:.0%}".replace("%", " %") if lang == "es" else f"{withheld:.0%}"
+    st.info(text("public_view_note", lang, cell=format_int(int(policy.cell_m), lang),
+                 k=policy.k, share=share))  # fmt: skip
 
 
 TAB_KEYS = ("tab_map", "tab_hexagons", "tab_timeline", "tab_table", "tab_export", "tab_upload")
@@ -118,7 +141,7 @@ def _render_open_tab(
     """Fill the open tab (map, hexagons, timeline or table); return the View the map moved to."""
     if tabs[MAP_TAB].open:
         with tabs[MAP_TAB]:
-            view = _render_folium_tab(layers, filtered, view)
+            view = _render_folium_tab(layers, filtered, view, origin.role)
     if tabs[HEXAGON_TAB].open:
         with tabs[HEXAGON_TAB]:
             hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered, view.lang)
@@ -129,7 +152,7 @@ def _render_open_tab(
             _render_timeline_tab(filtered, view)
     if tabs[TABLE_TAB].open:
         with tabs[TABLE_TAB]:
-            render_table(filtered, lang=view.lang, zone=view.filter.zone)
+            render_table(filtered, lang=view.lang, zone=view.filter.zone, role=origin.role)
     if tabs[EXPORT_TAB].open:
         with tabs[EXPORT_TAB]:
             render_export(_export_scene(layers, filtered, view, origin))
@@ -138,12 +161,17 @@ def _render_open_tab(
 
 @dataclass(frozen=True)
 class Origin:
-    """Where the page's rows come from: the store, and this session's uploads."""
+    """Who is looking, and where the page's rows come from: the store and the uploads."""
 
-    store_name: str  # printable (a password masked)
-    store_key: str  # changes whenever the stored rows change
-    store_is_demo: bool  # every stored row is synthetic demo data
+    role: Role
+    stored: data.StoredView
     uploaded: gpd.GeoDataFrame | None
+
+    @property
+    def store_is_demo(self) -> bool:
+        """Whether every stored row the role sees is synthetic demo data."""
+        flags = self.stored.incidents["synthetic"]
+        return bool(len(flags)) and bool(flags.fillna(False).all())
 
 
 def _export_scene(
@@ -155,7 +183,7 @@ def _export_scene(
         filtered=filtered, layers=layers, countries=data.bundled_countries(),
         projected=data.bundled_projected_layers(), view=view,
         bounds=shown_bounds(view.center, view.zoom), source=_source(filtered, origin, view.lang),
-        content_key=f"{origin.store_key}|{','.join(digests)}",
+        content_key=f"{origin.stored.store_key}|{','.join(digests)}", role=origin.role,
     )  # fmt: skip
 
 
@@ -165,7 +193,7 @@ def _source(filtered: gpd.GeoDataFrame, origin: Origin, lang: str) -> str:
     from_uploads = pd.Series(False, index=filtered.index)
     if origin.uploaded is not None and not origin.uploaded.empty:
         from_uploads = filtered["incident_id"].isin(origin.uploaded["incident_id"])
-    stored_part = DEMO_SOURCE if origin.store_is_demo else origin.store_name
+    stored_part = DEMO_SOURCE if origin.store_is_demo else origin.stored.store_name
     if not from_uploads.any():
         return stored_part
     parts = [", ".join(session_upload_names())]
@@ -228,8 +256,10 @@ def _render_banner(incidents: gpd.GeoDataFrame, lang: str) -> None:
         st.warning(text("synthetic_banner", lang))
 
 
-def _render_folium_tab(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -> View:
-    points = incident_points(filtered, view.filter.zone)
+def _render_folium_tab(
+    layers: Layers, filtered: gpd.GeoDataFrame, view: View, role: Role
+) -> View:
+    points = incident_points(filtered, view.filter.zone, day_only=role == "public")
     figure = folium_map(
         layers,
         data.bundled_countries(),
@@ -238,6 +268,7 @@ def _render_folium_tab(layers: Layers, filtered: gpd.GeoDataFrame, view: View) -
         center=view.center,
         zoom=view.zoom,
         heat=view.heat,
+        tiles=tiles_from_env(),
     )
     moved = render_folium_map(figure, key="folium-map", height=MAP_HEIGHT)
     return with_map(view, *moved) if moved else view

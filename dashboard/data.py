@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +14,7 @@ from geo.enrich import enrich
 from geo.events import load_events
 from geo.ingest import IngestResult, read_incidents
 from geo.layers import Layers, load_layers
+from geo.privacy import PrivacyPolicy, Role, gate, withheld_share
 from geo.query import prepare
 from geo.settings import data_dir
 from geo.snapshot_layers import ProjectedLayers, project_layers
@@ -66,6 +68,21 @@ def stored_incidents(url: str, change_token: str) -> gpd.GeoDataFrame:
         store.close()
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def public_incidents(url: str, change_token: str, cell_m: float, k: int) -> gpd.GeoDataFrame:
+    """Return what the public may see of the stored incidents (geo.privacy), computed once
+    per store state and policy, shared read-only across sessions."""
+    policy = PrivacyPolicy(cell_m=cell_m, k=k)
+    return gate(stored_incidents(url, change_token), "public", policy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def public_withheld_share(url: str, change_token: str, cell_m: float, k: int) -> float:
+    """Return the share of all stored rows the public gate withholds (whole data only)."""
+    policy = PrivacyPolicy(cell_m=cell_m, k=k)
+    return withheld_share(stored_incidents(url, change_token), policy)
+
+
 @st.cache_resource(show_spinner=False)
 def country_outlines(folder: str) -> gpd.GeoDataFrame:
     """Return the bundled Chile, Peru and Bolivia outlines (the offline base map)."""
@@ -111,13 +128,28 @@ def bundled_projected_layers() -> ProjectedLayers:
     return projected_layers(str(data_dir()))
 
 
-def current_incidents() -> tuple[gpd.GeoDataFrame, str, str]:
-    """Return the store's incidents as they are now (reloaded when the store changed), the
-    store's printable name, and a key that changes whenever its rows do."""
+@dataclass(frozen=True)
+class StoredView:
+    """The store's incidents as one role may see them, and where they come from."""
+
+    incidents: gpd.GeoDataFrame  # prepared; for the public, through geo.privacy.gate
+    store_name: str  # printable (a password masked)
+    store_key: str  # changes whenever the stored rows do
+    withheld_share: float  # public: share of all stored rows withheld; analyst: 0.0
+
+
+def current_incidents(role: Role, policy: PrivacyPolicy) -> StoredView:
+    """Return the store's incidents as they are now (reloaded when the store changed), as
+    `role` may see them: the public's pass the privacy gate here, before any view."""
     url = ready_store(default_store_url(), str(data_dir()))
     store = open_store(url)
     try:
         token, name = store.change_token(), store.url
     finally:
         store.close()
-    return stored_incidents(url, token), name, f"{name}#{token}"
+    key = f"{name}#{token}#{role}"
+    if role == "analyst":
+        return StoredView(stored_incidents(url, token), name, key, 0.0)
+    gated = public_incidents(url, token, policy.cell_m, policy.k)
+    share = public_withheld_share(url, token, policy.cell_m, policy.k)
+    return StoredView(gated, name, key, share)

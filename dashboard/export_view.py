@@ -24,6 +24,7 @@ from geo.i18n import describe_filter, text
 from geo.layers import Layers
 from geo.maps import incident_points
 from geo.maps_folium import folium_map
+from geo.settings import tiles_from_env
 from geo.snapshot import drawable_part, render_snapshot
 from geo.snapshot_html import standalone_html
 from geo.snapshot_layers import ProjectedLayers
@@ -56,6 +57,7 @@ class ExportScene:
     bounds: Bbox | None  # the map's current bounds; None: the filtered rows' extent
     source: str  # geo.caption's source: its DEMO_SOURCE, or the store's and uploads' names
     content_key: str  # identifies the rows behind the view: store change token + uploads
+    role: str = "public"  # who downloads: the public's rows passed geo.privacy.gate
 
 
 def render_export(scene: ExportScene) -> None:
@@ -86,7 +88,7 @@ def _extent_key(scene: ExportScene) -> str:
 def file_maker(scene: ExportScene, fmt: str) -> Callable[[], bytes]:
     """Return a function making the file of `fmt` for `scene` (run when the button is clicked)."""
     if fmt in DATA_FORMATS:
-        return lambda: export_bytes(scene.filtered, fmt)
+        return lambda: export_bytes(scene.filtered, fmt, role=scene.role)
     if fmt == "html":
         return lambda: _html_snapshot(scene).encode("utf-8")
     return lambda: _static_snapshot(scene, fmt)
@@ -100,8 +102,8 @@ def _buttons(
 ) -> None:
     """One download button per format; a file's name hashes the filter, the rows' origin
     (content_key), the source and the snapshot settings."""
-    settings = (scene.content_key, scene.source, scene.bounds, scene.view.lang, scene.view.heat,
-                SNAPSHOT_SIZE)  # fmt: skip
+    settings = (scene.content_key, scene.role, scene.source, scene.bounds, scene.view.lang,
+                scene.view.heat, SNAPSHOT_SIZE)  # fmt: skip
     columns = st.columns(len(formats))
     for column, (fmt, (mime, label_key)) in zip(columns, formats.items(), strict=True):
         recipe = repr((*settings, fmt)).encode("utf-8")
@@ -133,9 +135,9 @@ def _static_snapshot(scene: ExportScene, fmt: str) -> bytes:
 def _html_snapshot(scene: ExportScene) -> str:
     view = scene.view
     caption = _caption(scene)
-    points = incident_points(scene.filtered, view.filter.zone)
+    points = incident_points(scene.filtered, view.filter.zone, day_only=scene.role == "public")
     figure = folium_map(
         scene.layers, scene.countries, points, lang=view.lang, center=view.center,
-        zoom=view.zoom, heat=view.heat,
+        zoom=view.zoom, heat=view.heat, tiles=tiles_from_env(),
     )  # fmt: skip
     return standalone_html(figure, caption)

@@ -22,9 +22,11 @@ from geo.i18n import (
 
 MAX_TABLE_ROWS: Final = 5_000  # st.dataframe of a million rows is too heavy for the browser
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M"
+DAY_FORMAT: Final = "%Y-%m-%d"
+ANALYST_COLUMNS: Final = ("incident_id", "source_url", "description")  # analysts only
 MISSING: Final = "—"  # shown for a value the report did not give (e.g. people unknown)
 
-# The incident columns the table reads; description, incident_id and source_url never shown.
+# The incident columns the table reads for everyone (analysts also get ANALYST_COLUMNS).
 SOURCE_COLUMNS: Final = (
     "occurred_at",
     "category",
@@ -53,12 +55,19 @@ def newest_rows(incidents: gpd.GeoDataFrame, limit: int = MAX_TABLE_ROWS) -> pd.
     return incidents.iloc[newest_first.index[:limit]]
 
 
-def table_frame(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> pd.DataFrame:
-    """Return the table's columns, labelled in `lang`, times in `zone`, in the incidents' order."""
+def table_frame(
+    incidents: gpd.GeoDataFrame, *, lang: str, zone: str, role: str = "public"
+) -> pd.DataFrame:
+    """Return the table's columns, labelled in `lang`, times in `zone`, in the incidents' order.
+
+    The public sees days (its times are days: geo.privacy) and no id, description or URL;
+    an analyst sees the time of day and, last, the id, the source URL and the description.
+    """
     check_lang(lang)
     _check_columns(incidents)
     # ISO-like local times, so the column sorts chronologically when a user clicks it.
-    local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime(TIME_FORMAT)
+    shown = TIME_FORMAT if role == "analyst" else DAY_FORMAT
+    local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime(shown)
     columns = {
         label("col_local_time", lang).format(zone=zone): local.astype("string"),
         label("col_category", lang): _category_labels(incidents["category"], lang),
@@ -72,12 +81,17 @@ def table_frame(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> pd.Data
         label("col_between_complexes", lang): incidents["between_complexes"].astype("boolean"),
         label("col_dist_border_m", lang): incidents["dist_border_m"].round().astype("Int64"),
     }
+    if role == "analyst":
+        for name in ANALYST_COLUMNS:
+            columns[label(f"col_{name}", lang)] = incidents[name].astype("string")
     return pd.DataFrame(columns).reset_index(drop=True)
 
 
-def render_table(incidents: gpd.GeoDataFrame, *, lang: str, zone: str) -> None:
+def render_table(
+    incidents: gpd.GeoDataFrame, *, lang: str, zone: str, role: str = "public"
+) -> None:
     """Draw the filtered incidents, newest first, with the row count (newest 5,000 at most)."""
-    shown = table_frame(newest_rows(incidents), lang=lang, zone=zone)
+    shown = table_frame(newest_rows(incidents), lang=lang, zone=zone, role=role)
     count = format_int(len(incidents), lang)
     if len(incidents) > len(shown):
         note = label("table_newest", lang).format(shown=format_int(len(shown), lang), count=count)

@@ -32,7 +32,9 @@ _LAST_KEY: Final = "upload_last"  # (widget file id, outcome) of the file in the
 _GENERATION_KEY: Final = "upload_generation"  # bumped to empty the uploader widget
 
 UPLOAD_TYPES: Final = ("csv", "geojson", "json", "txt")
-MAX_UPLOAD_MB: Final = 50  # st.file_uploader's unit: MiB (1024 * 1024 bytes)
+# st.file_uploader's unit: MiB (1024 * 1024 bytes); the same as server.maxUploadSize in
+# .streamlit/config.toml, which Streamlit's upload route enforces on the server as well.
+MAX_UPLOAD_MB: Final = 20
 MAX_UPLOAD_BYTES: Final = (
     MAX_UPLOAD_MB * 1024 * 1024
 )  # checked here too: the widget's is client-side

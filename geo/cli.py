@@ -33,6 +33,7 @@ from geo.demo import generate_demo
 from geo.enrich import enrich
 from geo.exports import export_bytes, export_name
 from geo.layers import Layers
+from geo.privacy import gate, policy_from_env
 from geo.query import Filter, apply_filter, prepare
 from geo.settings import data_dir
 
@@ -159,7 +160,7 @@ def _run_export(args: argparse.Namespace) -> int:
     made_at = datetime.now(UTC)
     fmt = guard(lambda: views.output_format(args.output, args.format, views.EXPORT_OUTPUTS))
     view = _load_view(args)
-    content = guard(lambda: export_bytes(view.filtered, fmt))
+    content = guard(lambda: export_bytes(view.filtered, fmt, role=view.role))
     path = _save(content, args.output, _FileName("incidents", view.flt, made_at, fmt))
     print(outputs.written_line(path, view, len(content)), file=sys.stderr)
     return EXIT_REJECTED if view.rejected else EXIT_OK
@@ -179,33 +180,47 @@ class _FileName:
 
 
 def _load_view(args: argparse.Namespace) -> views.FilteredView:
-    """Check the output folder and the filter, then read the filtered incidents: from
-    --input (read, enriched, filtered here) or from the store (filtered in the store)."""
+    """Check the output folder and the filter, then read the filtered incidents --role may
+    take: from --input (read, enriched, filtered here) or from the store."""
     if not args.output.is_dir() and not args.output.parent.is_dir():
         raise UserError(f"{args.output}: output folder {args.output.parent} does not exist")
     layers = load_layers_or_fail()
     flt: Filter = guard(lambda: views.view_filter(args, layers))
     if args.input is None:
-        return _view_from_store(args.store, layers, flt)
+        return _view_from_store(args.store, layers, flt, args.role)
     result = read_file(args.input, layers=layers)
     report = result.report
     if report.rejected:
         print(f"{args.input}: {report.rejected} of {report.total} rows rejected; using the "
               f"{report.accepted} accepted rows (run `hito validate {args.input}` for the "
               "reasons)", file=sys.stderr)  # fmt: skip
-    incidents = guard(lambda: prepare(enrich(result.incidents, layers)))
+    incidents = guard(lambda: _for_role(prepare(enrich(result.incidents, layers)), args.role))
     filtered = guard(lambda: apply_filter(incidents, flt))
-    return views.FilteredView(layers, flt, filtered, args.input.name, report.rejected)
+    return views.FilteredView(layers, flt, filtered, args.input.name, report.rejected, args.role)
 
 
-def _view_from_store(url: str | None, layers: Layers, flt: Filter) -> views.FilteredView:
-    """Read the rows `flt` selects from the store (the filter runs in the database)."""
+def _view_from_store(url: str | None, layers: Layers, flt: Filter, role: str) -> views.FilteredView:
+    """Read the rows `flt` selects from the store: in the database for an analyst; for the
+    public every row first passes the privacy gate (groups are judged on the whole data)."""
     with opened_store(url, layers) as store:
-        filtered = guard(lambda: apply_filter(prepare(store.query(flt)), flt))
+        rows = store.query(flt if role == "analyst" else None)
+        filtered = guard(lambda: apply_filter(_for_role(prepare(rows), role), flt))
         name = store.url
     every_row_synthetic = bool(filtered["synthetic"].astype("boolean").fillna(False).all())
     source = DEMO_SOURCE if every_row_synthetic and len(filtered) else name
-    return views.FilteredView(layers, flt, filtered, source, 0)
+    return views.FilteredView(layers, flt, filtered, source, 0, role)
+
+
+def _for_role(incidents: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
+    """Return what `role` may take out: the public's rows pass geo.privacy.gate."""
+    if role == "analyst":
+        return incidents
+    gated = gate(incidents, "public", policy_from_env())
+    if len(gated) < len(incidents):
+        print(f"privacy gate (public): {len(incidents) - len(gated)} of {len(incidents)} rows "
+              "withheld (groups under k reports); --role analyst gives full records",
+              file=sys.stderr)  # fmt: skip
+    return gated
 
 
 def _countries() -> gpd.GeoDataFrame:

@@ -14,6 +14,7 @@ from geo.caption import SnapshotCaption, snapshot_caption
 from geo.cli_views import FilteredView, Picture
 from geo.maps import incident_points
 from geo.maps_folium import MAX_ZOOM, MIN_ZOOM, folium_map
+from geo.settings import tiles_from_env
 from geo.snapshot_html import DEFAULT_VENDOR_DIR, standalone_html
 
 TILE_PX: Final = 256  # Leaflet's world width in pixels at zoom 0
@@ -73,7 +74,7 @@ def _html_snapshot(
     points = incident_points(view.filtered, view.flt.zone)
     figure = folium_map(
         view.layers, countries, points, lang=picture.lang, center=center, zoom=zoom,
-        heat=False, asset_base=HTML_ASSET_BASE,
+        heat=False, asset_base=HTML_ASSET_BASE, tiles=tiles_from_env(),
     )  # fmt: skip
     minx, miny, maxx, maxy = extent
     figure.fit_bounds([[miny, minx], [maxy, maxx]])

@@ -54,6 +54,7 @@ class FilteredView:
     filtered: gpd.GeoDataFrame
     source: str  # the input file's or store's name, or geo.caption.DEMO_SOURCE
     rejected: int  # input rows rejected by ingest (the accepted rest is used)
+    role: str = "public"  # who the files are for: "public" rows passed geo.privacy.gate
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +75,10 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                            help=f"keep only this {what}; repeat or list several")  # fmt: skip
     group.add_argument("--bbox", metavar="MINX,MINY,MAXX,MAXY",
                        help="keep (and, for a snapshot, show) only this lon/lat box")  # fmt: skip
+    group.add_argument("--role", choices=("public", "analyst"), default="public",
+                       help="public (default): rows pass the privacy gate (1 km cells, days, "
+                            "groups under k withheld, no ids or descriptions); analyst: full "
+                            "records")  # fmt: skip
     source = group.add_mutually_exclusive_group()
     source.add_argument("--input", type=Path, metavar="FILE",
                         help="read this incident file instead of the store")  # fmt: skip

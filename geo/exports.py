@@ -1,8 +1,8 @@
 """Export filtered incidents as CSV, GeoJSON or GeoPackage bytes, with formula-safe CSV cells.
 
-The exports carry the public columns only (EXPORT_COLUMNS): every canonical and derived
-incident column except `description` and `source_url`, which stay on the server until the
-privacy gate and roles issue decides who may take them out. The files are written by
+A public export carries EXPORT_COLUMNS: every canonical and derived incident column except
+the id, `description` and `source_url` (its rows have passed geo.privacy.gate first); an
+analyst's carries every column (ANALYST_EXPORT_COLUMNS). The files are written by
 geo.writers.write_incidents, so precision and layout match `hito enrich`; the CSV alone
 gets its text cells neutralised against spreadsheet formula injection (OWASP "CSV
 injection"): a text cell starting with = + - @ tab or carriage return gets a leading "'".
@@ -29,10 +29,12 @@ from geo.writers import LIST_CELL_TYPES, join_lists, write_incidents
 
 EXPORT_FORMATS: Final[tuple[str, ...]] = ("csv", "geojson", "gpkg")
 EXPORT_KINDS: Final[tuple[str, ...]] = ("incidents", "map")
-HELD_BACK_COLUMNS: Final[tuple[str, ...]] = ("description", "source_url")  # until the roles issue
+# The public never gets these (geo.privacy blanks them too); analysts get every column.
+HELD_BACK_COLUMNS: Final[tuple[str, ...]] = ("incident_id", "description", "source_url")
 EXPORT_COLUMNS: Final[tuple[str, ...]] = tuple(
     column for column in (*CANONICAL_DTYPES, *DERIVED_DTYPES) if column not in HELD_BACK_COLUMNS
 )
+ANALYST_EXPORT_COLUMNS: Final[tuple[str, ...]] = (*CANONICAL_DTYPES, *DERIVED_DTYPES)
 FORMULA_PREFIXES: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD: Final = "'"
 CSV_LINE_END: Final = "\r\n"  # RFC 4180; also makes the csv module quote a "\r" in a cell
@@ -58,8 +60,9 @@ def neutralise_formulas(values: pd.Series) -> pd.Series:
     return _guard_mixed(plain)
 
 
-def export_bytes(filtered: gpd.GeoDataFrame, fmt: str) -> bytes:
-    """Return the EXPORT_COLUMNS of `filtered` as a .csv, .geojson or .gpkg file's bytes.
+def export_bytes(filtered: gpd.GeoDataFrame, fmt: str, *, role: str = "public") -> bytes:
+    """Return the columns `role` may take of `filtered` as a .csv, .geojson or .gpkg file's
+    bytes: EXPORT_COLUMNS for the public, ANALYST_EXPORT_COLUMNS for an analyst.
 
     Written by geo.writers.write_incidents (EPSG:4326, UTC times); CSV text cells are
     neutralised with neutralise_formulas, lat/lon and numbers are left as numbers, and lines
@@ -67,9 +70,10 @@ def export_bytes(filtered: gpd.GeoDataFrame, fmt: str) -> bytes:
     ValueError for an unknown format or a frame that lacks an export column.
     """
     _check_format(fmt)
-    table = _export_table(filtered)
+    columns = _columns_for(role)
+    table = _export_table(filtered, columns)
     if fmt == "csv":
-        for column in EXPORT_COLUMNS:
+        for column in columns:
             table[column] = neutralise_formulas(table[column])
     with tempfile.TemporaryDirectory(prefix="hito-export-") as folder:
         path = Path(folder) / f"incidents.{fmt}"
@@ -104,13 +108,21 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"export: format {fmt!r} is not one of {list(EXPORT_FORMATS)}")
 
 
-def _export_table(filtered: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy holding only the public columns and the geometry."""
-    missing = [column for column in EXPORT_COLUMNS if column not in filtered.columns]
+def _columns_for(role: str) -> tuple[str, ...]:
+    if role == "public":
+        return EXPORT_COLUMNS
+    if role == "analyst":
+        return ANALYST_EXPORT_COLUMNS
+    raise ValueError(f"export: role {role!r} is not one of ['public', 'analyst']")
+
+
+def _export_table(filtered: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Return a copy holding only `columns` and the geometry."""
+    missing = [column for column in columns if column not in filtered.columns]
     if missing:
         raise ValueError(f"export: the incidents lack columns {missing} (run geo.enrich first)")
-    columns = [*EXPORT_COLUMNS, filtered.geometry.name]
-    return gpd.GeoDataFrame(filtered[columns].copy(), geometry=filtered.geometry.name)
+    kept = [*columns, filtered.geometry.name]
+    return gpd.GeoDataFrame(filtered[kept].copy(), geometry=filtered.geometry.name)
 
 
 def _is_never_text(values: pd.Series) -> bool:

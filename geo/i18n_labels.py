@@ -65,6 +65,17 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "es": "Periodo anterior: {start} – {end}",
         "en": "Previous period: {start} – {end}",
     },
+    "col_incident_id": {"es": "id", "en": "id"},
+    "col_source_url": {"es": "URL de la fuente", "en": "source URL"},
+    "col_description": {"es": "descripción", "en": "description"},
+    "public_view_note": {
+        "es": "Vista pública: ubicaciones en celdas de {cell} m, fechas sin hora, sin ids ni "
+        "descripciones; no se muestran grupos de menos de {k} reportes ({share} de todos los "
+        "reportes). Los analistas que inician sesión ven los registros completos.",
+        "en": "Public view: locations in {cell} m cells, dates without times, no ids or "
+        "descriptions; groups of fewer than {k} reports are not shown ({share} of all reports). "
+        "Analysts who sign in see the full records.",
+    },
     "bbox_part": {"es": "recuadro lon/lat {box}", "en": "lon/lat box {box}"},
     "tab_export": {"es": "Exportar", "en": "Export"},
     "export_map": {"es": "Mapa de la vista actual", "en": "Map of the current view"},
@@ -131,7 +142,6 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "layer_incidents": {"es": "Incidentes", "en": "Incidents"},
     "layer_heat": {"es": "Mapa de calor", "en": "Heat map"},
     "layer_no_tiles": {"es": "Sin teselas (contornos)", "en": "No tiles (outlines)"},
-    "layer_osm": {"es": "OpenStreetMap", "en": "OpenStreetMap"},
     "field_time": {"es": "Hora local", "en": "Local time"},
     "field_category": {"es": "Categoría", "en": "Category"},
     "field_crossing": {"es": "Paso", "en": "Crossing"},
@@ -280,4 +290,17 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "caption_points_shown": {"es": "Incidentes (puntos)", "en": "Incidents (points)"},
     "caption_in_view": {"es": "{shown} de {total} en la vista", "en": "{shown} of {total} in view"},
     "caption_north": {"es": "N", "en": "N"},
+    # account box (dashboard.auth)
+    "auth_account_heading": {"es": "Cuenta", "en": "Account"},
+    "auth_role_public": {
+        "es": "Vista pública: solo datos agregados",
+        "en": "Public view: aggregated data only",
+    },
+    "auth_role_analyst": {
+        "es": "Vista de analista: registros completos",
+        "en": "Analyst view: full records",
+    },
+    "auth_signed_in_as": {"es": "Sesión iniciada: {user}", "en": "Signed in: {user}"},
+    "auth_sign_in": {"es": "Iniciar sesión (analistas)", "en": "Sign in (analysts)"},
+    "auth_sign_out": {"es": "Cerrar sesión", "en": "Sign out"},
 }

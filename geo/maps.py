@@ -39,9 +39,15 @@ HEXAGON_RADIUS_M: Final = 500
 INITIAL_VIEW: Final = pdk.ViewState(latitude=-18.25, longitude=-70.1, zoom=8.2)
 
 
-def incident_points(incidents: gpd.GeoDataFrame, zone: str) -> pd.DataFrame:
-    """Return the allow-listed, display-ready columns of incidents for a point layer."""
-    local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+def incident_points(
+    incidents: gpd.GeoDataFrame, zone: str, *, day_only: bool = False
+) -> pd.DataFrame:
+    """Return the allow-listed, display-ready columns of incidents for a point layer.
+
+    `day_only` writes the local day without a time (the public view's times are days).
+    """
+    shown = "%Y-%m-%d" if day_only else "%Y-%m-%d %H:%M"
+    local = incidents["occurred_at"].dt.tz_convert(zone).dt.strftime(shown)
     people = incidents["people_count"].astype("Int64").astype("string").fillna("?")
     rgb = category_rgb(incidents["category"])
     points = pd.DataFrame(

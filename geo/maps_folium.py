@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import branca.element
 import folium
@@ -21,6 +22,7 @@ from geo import i18n
 from geo.layers import Layers
 from geo.map_legend import MapLegend, category_label, map_text, safe_html_text, safe_json
 from geo.maps import CATEGORY_COLOURS, MAP_COLUMNS, UNKNOWN_COLOUR
+from geo.settings import check_tiles
 
 DEFAULT_ASSET_BASE: Final = "/app/static/vendor"
 # folium 0.20's CDN URLs -> the vendored copy (relative to asset_base); None = not needed.
@@ -148,22 +150,27 @@ def folium_map(
     zoom: int,
     heat: bool,
     asset_base: str = DEFAULT_ASSET_BASE,
+    tiles: tuple[str, str] | None = None,
 ) -> folium.Map:
     """Return a folium map that loads every script and style from `asset_base`, no CDN.
 
     `points` is geo.maps.incident_points(...) (exactly MAP_COLUMNS); `center` is (lat, lon).
-    Layers: a "no tiles" base of country outlines (OpenStreetMap optional, off), regions,
-    corridor, disputed triangle, border, crossings, clustered incidents and, when `heat`,
-    a heat map shown instead of the clusters (both stay in the layer control).
+    Layers: a "no tiles" base of country outlines, regions, corridor, disputed triangle,
+    border, crossings, clustered incidents and, when `heat`, a heat map shown instead of the
+    clusters (both stay in the layer control). `tiles` (geo.settings.tiles_from_env(): URL
+    template, attribution) adds that tile server as a second base layer, off until the viewer
+    picks it; None (the default) adds no tile layer at all, so the page names no tile host.
     """
     _check_inputs(points, lang=lang, center=center, zoom=zoom, asset_base=asset_base)
+    if tiles is not None:
+        tiles = check_tiles(*tiles)
     figure = folium.Map(
         location=[float(center[0]), float(center[1])], zoom_start=int(zoom), tiles=None,
         control_scale=True,
     )  # fmt: skip
     # folium hands min_zoom/max_zoom to its default tiles only; markercluster needs the map's.
     figure.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
-    _add_base_layers(figure, countries, lang)
+    _add_base_layers(figure, countries, lang, tiles)
     _add_reference_layers(figure, layers, lang)
     crossing_names = _crossing_names(layers.crossings, lang)
     payload = incident_payload(points, crossing_names, lang)
@@ -248,13 +255,18 @@ def _check_coordinates(points: pd.DataFrame) -> None:
             raise ValueError(f"points row {row}: field {field} value {value!r} is not a coordinate")
 
 
-def _add_base_layers(figure: folium.Map, countries: gpd.GeoDataFrame, lang: str) -> None:
+def _add_base_layers(
+    figure: folium.Map, countries: gpd.GeoDataFrame, lang: str, tiles: tuple[str, str] | None
+) -> None:
     outlines = folium.FeatureGroup(name=map_text("layer_no_tiles", lang), overlay=False)
     _geojson(countries, COUNTRY_STYLE, interactive=False).add_to(outlines)
     outlines.add_to(figure)
+    if tiles is None:
+        return
+    url, attribution = tiles
     folium.TileLayer(
-        "OpenStreetMap", name=map_text("layer_osm", lang), overlay=False, show=False,
-        max_zoom=MAX_ZOOM,
+        url, attr=safe_html_text(attribution), name=urlsplit(url).hostname, overlay=False,
+        show=False, max_zoom=MAX_ZOOM,
     ).add_to(figure)  # fmt: skip
 
 

@@ -319,6 +319,39 @@ GEOJSON: Final = (
           "{n|ignoró|ignoraron}"),
 )  # fmt: skip
 FILE_ERRORS: Final = (
+    # geo.ingest.limits: refusals before or while parsing
+    rule(r"(?P<file>.+): reading took longer than (?P<limit>[\d.]+) s, the limit per file "
+         r"\((?P<elapsed>[\d.]+) s when (?P<stage>\w+) ended\): split the file into smaller ones",
+         "{file}: la lectura tardó más de {limit} s, el límite por archivo ({elapsed} s al "
+         "terminar la etapa {stage}): divida el archivo en otros más pequeños"),
+    rule(r"(?P<file>.+) holds (?P<rows>[\d,]+) rows, over the limit of (?P<limit>[\d,]+) rows "
+         r"per file: split it into smaller files",
+         "{file} tiene {rows} filas, más que el límite de {limit} filas por archivo: divídalo "
+         "en archivos más pequeños"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): holds a NUL byte \(U\+0000\): a text file holds "
+         r"none; is it binary data or UTF-16 text without a byte-order mark\?",
+         "{file}: línea {line}: contiene un byte NUL (U+0000), que un archivo de texto no "
+         "tiene: ¿son datos binarios o texto UTF-16 sin marca de orden de bytes?"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): the header has (?P<columns>[\d,]+) columns, over "
+         r"the limit of (?P<limit>[\d,]+) columns: not a table of incident reports",
+         "{file}: línea {line}: el encabezado tiene {columns} columnas, más que el límite de "
+         "{limit}: no es una tabla de reportes de incidentes"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): (?P<length>[\d,]+) bytes long, over the limit of "
+         r"(?P<limit>[\d,]+) bytes per line: not a row of a table of incident reports",
+         "{file}: línea {line}: {length} bytes, más que el límite de {limit} bytes por línea: "
+         "no es una fila de una tabla de reportes de incidentes"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): arrays and objects nested (?P<depth>[\d,]+) deep, "
+         r"over the limit of (?P<limit>\d+) levels: not GeoJSON incident reports",
+         "{file}: línea {line}: listas y objetos anidados {depth} niveles, más que el límite de "
+         "{limit}: no son reportes de incidentes en GeoJSON"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): a text holds the NUL character \(\\u0000\): "
+         r"databases cut or refuse text at it",
+         "{file}: línea {line}: un texto contiene el carácter NUL (\\u0000): las bases de "
+         "datos cortan o rechazan el texto en él"),
+    rule(r"(?P<file>.+): line (?P<line>\d+): a number with more than (?P<limit>[\d,]+) digits, "
+         r"over the limit for one number",
+         "{file}: línea {line}: un número con más de {limit} dígitos, más que el límite para "
+         "un número"),
     rule(r"(?P<file>.+): cannot open: (?P<why>.*)", "{file}: no se puede abrir: {why}",
           why=lookup(OS_ERRORS)),
     rule(r"(?P<file>.+) holds only an Excel 'sep=(?P<sep>.)' line",

@@ -154,7 +154,8 @@ def _checked_wgs84(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
 
 def _write_csv(frame: gpd.GeoDataFrame, path: Path, line_end: str = "\n") -> None:
     table = pd.DataFrame(index=frame.index)
-    table["incident_id"] = frame["incident_id"] if "incident_id" in frame.columns else pd.NA
+    if "incident_id" in frame.columns:  # a public export has none
+        table["incident_id"] = frame["incident_id"]
     table["occurred_at"] = iso_utc(frame["occurred_at"]) if "occurred_at" in frame else pd.NA
     table["lat"] = _fixed(frame.geometry.y)
     table["lon"] = _fixed(frame.geometry.x)

@@ -14,7 +14,7 @@ from PIL import Image
 from geo import snapshot
 from geo.cli_outputs import map_view
 from geo.cli_views import PICTURE_FORMATS, attach_bbox_value
-from geo.exports import EXPORT_COLUMNS
+from geo.exports import ANALYST_EXPORT_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 # cli-1 2025-12-03 at Chacalluta (CL), 40 people; cli-2 2025-12-04 near Santa Rosa (PE),
@@ -33,12 +33,22 @@ def test_export_csv_applies_the_date_window_and_prints_what_it_wrote(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "december.csv"
-    argv = ["export", "--input", str(CLEAN), "--to", "2025-12-31", "-o", str(out)]
+    argv = [
+        "export",
+        "--role",
+        "analyst",
+        "--input",
+        str(CLEAN),
+        "--to",
+        "2025-12-31",
+        "-o",
+        str(out),
+    ]
     code, stdout, err = run_cli(argv, capsys)
     rows = csv_rows(out)
     assert code == 0 and stdout == ""
     assert [row["incident_id"] for row in rows] == ["cli-1", "cli-2"]
-    assert {"description", "source_url"}.isdisjoint(rows[0])
+    assert {"description", "source_url"} <= set(rows[0])  # --role analyst: full records
     size = out.stat().st_size
     assert err == (
         f"wrote {out}: 2 incidents, 43 people (0 incidents without a count), {size} bytes, "
@@ -49,7 +59,8 @@ def test_export_csv_applies_the_date_window_and_prints_what_it_wrote(
 def test_export_geojson_keeps_one_side(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "peru.geojson"
     code, _, err = run_cli(
-        ["export", "--input", str(CLEAN), "--side", "PE", "-o", str(out)], capsys
+        ["export", "--role", "analyst", "--input", str(CLEAN), "--side", "PE", "-o", str(out)],
+        capsys,
     )
     back = gpd.read_file(out)
     assert code == 0
@@ -62,11 +73,13 @@ def test_export_gpkg_of_the_demo_data_by_category(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "detentions.gpkg"
-    code, _, err = run_cli(["export", "--category", "detention", "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        ["export", "--role", "analyst", "--category", "detention", "-o", str(out)], capsys
+    )
     back = gpd.read_file(out)
     assert code == 0
     assert len(back) > 10 and set(back["category"]) == {"detention"}
-    assert set(back.columns) == {*EXPORT_COLUMNS, "geometry"}
+    assert set(back.columns) == {*ANALYST_EXPORT_COLUMNS, "geometry"}
     assert back["synthetic"].all()
     assert f"wrote {out}: {len(back)} incidents" in err and "includes SYNTHETIC rows" in err
 
@@ -76,7 +89,10 @@ def test_export_bbox_with_negative_numbers_after_a_space(
 ) -> None:
     out = tmp_path / "box.csv"
     box = "-70.32,-18.32,-70.30,-18.30"  # around cli-1 and cli-2, not Tacna's cli-3
-    code, _, _ = run_cli(["export", "--input", str(CLEAN), "--bbox", box, "-o", str(out)], capsys)
+    code, _, _ = run_cli(
+        ["export", "--role", "analyst", "--input", str(CLEAN), "--bbox", box, "-o", str(out)],
+        capsys,
+    )
     assert code == 0
     assert [row["incident_id"] for row in csv_rows(out)] == ["cli-1", "cli-2"]
     assert attach_bbox_value(["--bbox", box, "-o", "x"]) == [f"--bbox={box}", "-o", "x"]
@@ -87,9 +103,32 @@ def test_export_into_a_folder_gets_unique_names(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     first = run_cli(
-        ["export", "--input", str(CLEAN), "--format", "csv", "-o", str(tmp_path)], capsys
+        [
+            "export",
+            "--role",
+            "analyst",
+            "--input",
+            str(CLEAN),
+            "--format",
+            "csv",
+            "-o",
+            str(tmp_path),
+        ],
+        capsys,
     )
-    argv = ["export", "--input", str(CLEAN), "--side", "CL", "--format", "csv", "-o", str(tmp_path)]
+    argv = [
+        "export",
+        "--role",
+        "analyst",
+        "--input",
+        str(CLEAN),
+        "--side",
+        "CL",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path),
+    ]
     second = run_cli(argv, capsys)
     names = sorted(path.name for path in tmp_path.iterdir())
     assert (first[0], second[0]) == (0, 0)
@@ -101,7 +140,9 @@ def test_rejected_rows_are_reported_and_the_rest_exported(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "accepted.csv"
-    code, _, err = run_cli(["export", "--input", str(SOME_REJECTED), "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        ["export", "--role", "analyst", "--input", str(SOME_REJECTED), "-o", str(out)], capsys
+    )
     assert code == 1  # written, but some input rows were rejected (as `hito enrich`)
     assert [row["incident_id"] for row in csv_rows(out)] == ["cli-1", "cli-4"]
     assert f"{SOME_REJECTED}: 2 of 4 rows rejected; using the 2 accepted rows" in err
@@ -132,7 +173,7 @@ def test_bad_options_exit_2_with_one_line_naming_option_and_value(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str], message: str
 ) -> None:
     out = tmp_path / "out.csv"
-    code, stdout, err = run_cli(["export", *options, "-o", str(out)], capsys)
+    code, stdout, err = run_cli(["export", "--role", "analyst", *options, "-o", str(out)], capsys)
     assert code == 2 and stdout == ""
     assert err.startswith(f"hito export: {message}")
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -142,14 +183,38 @@ def test_bad_options_exit_2_with_one_line_naming_option_and_value(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["export", "-o", "{tmp}/out.txt"], "suffix .txt is not one of .csv, .geojson, .gpkg"),
-        (["export", "-o", "{tmp}"], "is a folder: give --format (csv|geojson|gpkg)"),
-        (["export", "-o", "{tmp}/missing/out.csv"], "output folder {tmp}/missing does not exist"),
-        (["snapshot", "-o", "{tmp}/map.csv"], "suffix .csv is not one of .png, .pdf, .svg, .html"),
-        (["snapshot", "--width", "wide", "-o", "{tmp}/m.png"], "--width: 'wide' is not a whole"),
-        (["snapshot", "--dpi", "5000", "-o", "{tmp}/m.png"], "--dpi: 5000 is not from 50 to 600"),
-        (["snapshot", "--lang", "fr", "-o", "{tmp}/m.png"], "--lang: 'fr' is not one of es, en"),
-        (["snapshot", "--input", "{tmp}/none.csv", "-o", "{tmp}/m.png"], "none.csv: file not f"),
+        (
+            ["export", "--role", "analyst", "-o", "{tmp}/out.txt"],
+            "suffix .txt is not one of .csv, .geojson, .gpkg",
+        ),
+        (
+            ["export", "--role", "analyst", "-o", "{tmp}"],
+            "is a folder: give --format (csv|geojson|gpkg)",
+        ),
+        (
+            ["export", "--role", "analyst", "-o", "{tmp}/missing/out.csv"],
+            "output folder {tmp}/missing does not exist",
+        ),
+        (
+            ["snapshot", "--role", "analyst", "-o", "{tmp}/map.csv"],
+            "suffix .csv is not one of .png, .pdf, .svg, .html",
+        ),
+        (
+            ["snapshot", "--role", "analyst", "--width", "wide", "-o", "{tmp}/m.png"],
+            "--width: 'wide' is not a whole",
+        ),
+        (
+            ["snapshot", "--role", "analyst", "--dpi", "5000", "-o", "{tmp}/m.png"],
+            "--dpi: 5000 is not from 50 to 600",
+        ),
+        (
+            ["snapshot", "--role", "analyst", "--lang", "fr", "-o", "{tmp}/m.png"],
+            "--lang: 'fr' is not one of es, en",
+        ),
+        (
+            ["snapshot", "--role", "analyst", "--input", "{tmp}/none.csv", "-o", "{tmp}/m.png"],
+            "none.csv: file not f",
+        ),
     ],
 )
 def test_bad_outputs_and_pictures_exit_2(
@@ -168,7 +233,7 @@ def test_snapshot_png_has_the_size_asked_and_the_region_colours(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "map.png"
-    argv = ["snapshot", "--width", "800", "--height", "600", "-o", str(out)]
+    argv = ["snapshot", "--role", "analyst", "--width", "800", "--height", "600", "-o", str(out)]
     code, _, err = run_cli(argv, capsys)
     image = np.asarray(Image.open(out).convert("RGB")).astype(int)
     assert code == 0 and image.shape == (600, 800, 3)
@@ -184,7 +249,9 @@ def test_snapshot_png_default_size_is_1600_by_1200(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "map.png"
-    code, _, _ = run_cli(["snapshot", "--category", "protest", "-o", str(out)], capsys)
+    code, _, _ = run_cli(
+        ["snapshot", "--role", "analyst", "--category", "protest", "-o", str(out)], capsys
+    )
     assert code == 0 and Image.open(out).size == (1600, 1200)
 
 
@@ -192,8 +259,8 @@ def test_snapshot_svg_carries_caption_filter_and_legend(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "map.svg"
-    argv = ["snapshot", "--lang", "en", "--from", "2025-12-01", "--to", "2025-12-31",
-            "--crossing", "chacalluta", "-o", str(out)]  # fmt: skip
+    argv = ["snapshot", "--role", "analyst", "--lang", "en", "--from", "2025-12-01",
+            "--to", "2025-12-31", "--crossing", "chacalluta", "-o", str(out)]  # fmt: skip
     code, _, _ = run_cli(argv, capsys)
     svg = out.read_text(encoding="utf-8")
     assert code == 0
@@ -206,8 +273,10 @@ def test_snapshot_pdf_and_html_into_files(
 ) -> None:
     pdf = tmp_path / "map.pdf"
     page = tmp_path / "map.html"
-    pdf_code, _, _ = run_cli(["snapshot", "--dpi", "300", "-o", str(pdf)], capsys)
-    argv = ["snapshot", "--input", str(CLEAN), "--lang", "en", "-o", str(page)]
+    pdf_code, _, _ = run_cli(
+        ["snapshot", "--role", "analyst", "--dpi", "300", "-o", str(pdf)], capsys
+    )
+    argv = ["snapshot", "--role", "analyst", "--input", str(CLEAN), "--lang", "en", "-o", str(page)]
     html_code, _, err = run_cli(argv, capsys)
     text = page.read_text(encoding="utf-8")
     assert (pdf_code, html_code) == (0, 0)
@@ -220,7 +289,9 @@ def test_snapshot_pdf_and_html_into_files(
 def test_snapshot_into_a_folder_gets_a_unique_map_name(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, _ = run_cli(["snapshot", "--format", "html", "-o", str(tmp_path)], capsys)
+    code, _, _ = run_cli(
+        ["snapshot", "--role", "analyst", "--format", "html", "-o", str(tmp_path)], capsys
+    )
     (name,) = [path.name for path in tmp_path.iterdir()]
     assert code == 0 and UNIQUE_NAME.fullmatch(name) and name.startswith("hito-map-")
 
@@ -254,6 +325,25 @@ def _tinted_with(colour: tuple[int, ...], rgb: tuple[int, int, int]) -> bool:
 def test_dates_must_be_written_yyyy_mm_dd(
     day: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run_cli(["export", "--from", day, "-o", str(tmp_path / "x.csv")], capsys)
+    code, _, err = run_cli(
+        ["export", "--role", "analyst", "--from", day, "-o", str(tmp_path / "x.csv")], capsys
+    )
     assert code == 2
     assert f"--from: '{day}' is not a date (YYYY-MM-DD)" in err
+
+
+def test_exports_are_public_by_default_and_pass_the_privacy_gate(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "public.csv"
+    code, _, err = run_cli(["export", "--to", "2025-12-31", "-o", str(out)], capsys)  # store
+    assert code == 0
+    assert "privacy gate (public):" in err and "rows withheld" in err
+    rows = csv_rows(out)
+    assert rows and not {"incident_id", "description", "source_url"} & set(rows[0])
+    analyst = tmp_path / "analyst.csv"
+    run_cli(["export", "--role", "analyst", "--to", "2025-12-31", "-o", str(analyst)], capsys)
+    full = csv_rows(analyst)
+    assert len(full) > len(rows)  # the public gets the groups of at least k reports only
+    exact = {(row["lat"], row["lon"]) for row in full}
+    assert not exact & {(row["lat"], row["lon"]) for row in rows}  # no input coordinate

@@ -108,7 +108,7 @@ def test_neutralise_leaves_non_text_cells_of_a_mixed_column() -> None:
 
 
 def test_csv_round_trip_neutralises_text_and_keeps_numbers(risky: gpd.GeoDataFrame) -> None:
-    rows = _csv_rows(export_bytes(risky, "csv"))
+    rows = _csv_rows(export_bytes(risky, "csv", role="analyst"))  # analysts get the ids
     assert [row["incident_id"] for row in rows] == ["'" + p for p in PAYLOADS[:-1]] + ["normal"]
     assert [row["source"] for row in rows] == [row["incident_id"] for row in rows]
     assert [row["nearest_crossing"] for row in rows] == [row["incident_id"] for row in rows]
@@ -139,9 +139,9 @@ def test_write_incidents_refuses_an_unknown_csv_line_end(
 def test_csv_holds_the_public_columns_only(risky: gpd.GeoDataFrame) -> None:
     content = export_bytes(risky, "csv")
     header = next(csv.reader(io.StringIO(content.decode("utf-8"))))
-    assert header[:4] == ["incident_id", "occurred_at", "lat", "lon"]
+    assert header[:3] == ["occurred_at", "lat", "lon"]
     assert set(header) == {*EXPORT_COLUMNS, "lat", "lon"}
-    assert "description" not in header and "source_url" not in header
+    assert not {"incident_id", "description", "source_url"} & set(header)
     assert b"example.org" not in content and b"HYPERLINK" not in content
 
 
@@ -155,7 +155,7 @@ def test_export_leaves_the_callers_frame_alone(risky: gpd.GeoDataFrame) -> None:
 def test_empty_selection_exports_a_header_only_csv(risky: gpd.GeoDataFrame) -> None:
     content = export_bytes(risky.iloc[0:0], "csv")
     assert content.decode("utf-8").count("\n") == 1
-    assert content.startswith(b"incident_id,occurred_at,lat,lon,")
+    assert content.startswith(b"occurred_at,lat,lon,")  # the public gets no ids
 
 
 # --- GeoJSON and GeoPackage -----------------------------------------------------------------
@@ -172,8 +172,12 @@ def test_geojson_and_gpkg_read_back_with_public_columns(
     assert set(back.columns) == {*EXPORT_COLUMNS, "geometry"}
     assert back.crs is not None and back.crs.to_epsg() == 4326
     np.testing.assert_allclose(back.geometry.x, LONS, atol=1e-6)
+    full = tmp_path / f"analyst.{fmt}"
+    full.write_bytes(export_bytes(risky, fmt, role="analyst"))
+    analyst = gpd.read_file(full)
+    assert {"incident_id", "description", "source_url"} <= set(analyst.columns)
     # Only the CSV is for spreadsheets: the other formats keep the exact text.
-    assert back["incident_id"].tolist() == list(PAYLOADS)
+    assert analyst["incident_id"].tolist() == list(PAYLOADS)
 
 
 def test_unknown_format_and_missing_columns_are_refused(risky: gpd.GeoDataFrame) -> None:

@@ -21,7 +21,7 @@ from geo.map_legend import safe_html_text, safe_json
 from geo.maps import CATEGORY_COLOURS, MAP_COLUMNS, incident_points
 from geo.maps_folium import CDN_TO_VENDOR, IncidentClusters, folium_map, incident_payload
 from geo.schema import CATEGORIES, WGS84
-from geo.settings import REPO_DATA_DIR
+from geo.settings import REPO_DATA_DIR, tiles_from_env
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR = REPO / "dashboard" / "static" / "vendor"
@@ -36,8 +36,9 @@ PAYLOADS = (
     "</script><script>alert(1)</script>",
 )
 SECRETS = ("SECRET-ID-7", "SECRET description of a family", "https://secret.example/report")
-# The only URLs the page may name: the OpenStreetMap base (off by default) and its credit.
-ALLOWED_URLS = {"https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://www.openstreetmap.org/copyright"}
+# The page names no URL by default: no tile layer at all (HITO_TILES unset or "none").
+ALLOWED_URLS: set[str] = set()
+TILES = ("https://tiles.example.org/{z}/{x}/{y}.png?key=k&style=s", "© <b>Example</b> & co")
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_every_layer_sits_in_the_layer_control(layers: Layers, countries: gpd.Ge
     assert control is not None
     base_names = [json.loads(name) for name in re.findall(r'("[^"]+") :', control.group(1))]
     overlay_names = [json.loads(name) for name in re.findall(r'("[^"]+") :', control.group(2))]
-    assert base_names == ["Sin teselas (contornos)", "OpenStreetMap"]
+    assert base_names == ["Sin teselas (contornos)"]
     assert overlay_names == [
         "Regiones", "Corredor entre complejos", "Triángulo terrestre", "Límite internacional",
         "Pasos fronterizos", "Incidentes",
@@ -110,15 +111,85 @@ def test_every_layer_sits_in_the_layer_control(layers: Layers, countries: gpd.Ge
     assert "L.markerClusterGroup(" in html and "L.heatLayer(" not in html
 
 
-def test_osm_tiles_are_offered_but_off(layers: Layers, countries: gpd.GeoDataFrame) -> None:
+def _tile_layers(figure: folium.Map) -> list[folium.TileLayer]:
+    return [child for child in figure._children.values() if isinstance(child, folium.TileLayer)]
+
+
+def test_no_tile_layer_and_no_tile_host_by_default(
+    layers: Layers, countries: gpd.GeoDataFrame
+) -> None:
     figure = folium_map(
         layers, countries, _points(), lang="en", center=(-18.3, -70.3), zoom=9, heat=False,
         asset_base=ASSET_BASE,
     )  # fmt: skip
-    tiles = [child for child in figure._children.values() if isinstance(child, folium.TileLayer)]
-    assert [(tile.layer_name, tile.show) for tile in tiles] == [
-        ("OpenStreetMap", False)
+    assert _tile_layers(figure) == []
+    html = figure.get_root().render()
+    assert "L.tileLayer(" not in html and "openstreetmap" not in html.lower()
+
+
+def test_configured_tiles_are_offered_but_off(layers: Layers, countries: gpd.GeoDataFrame) -> None:
+    figure = folium_map(
+        layers, countries, _points(), lang="en", center=(-18.3, -70.3), zoom=9, heat=False,
+        asset_base=ASSET_BASE, tiles=TILES,
+    )  # fmt: skip
+    assert [(tile.layer_name, tile.show) for tile in _tile_layers(figure)] == [
+        ("tiles.example.org", False)
     ]
+    html = figure.get_root().render()
+    assert html.count("L.tileLayer(") == 1
+    assert '"https://tiles.example.org/{z}/{x}/{y}.png?key=k\\u0026style=s"' in html
+    # Leaflet writes the attribution as HTML: the configured text arrives escaped.
+    assert "<b>Example" not in html
+    assert '"attribution": "\\u00a9 \\u0026lt;b\\u0026gt;Example' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "attribution", "message"),
+    [
+        ("http://tiles.example.org/{z}/{x}/{y}.png", "x", "is not 'none' or an https URL"),
+        ("https://tiles.example.org/{z}/{x}.png", "x", "with {z}, {x} and {y}"),
+        ('https://t.example.org/{z}/{x}/{y}.png"-alert(1)-"', "x", "is not 'none' or an https"),
+        ("https://t.example.org/{z}/{x}/{y}.png", " ", "HITO_TILES_ATTRIBUTION is empty"),
+    ],
+)
+def test_bad_tile_options_are_refused(
+    layers: Layers, countries: gpd.GeoDataFrame, url: str, attribution: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _html(layers, countries, _points(), tiles=(url, attribution))
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, None),
+        ({"HITO_TILES": "none"}, None),
+        ({"HITO_TILES": " None "}, None),
+        (
+            {"HITO_TILES": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+             "HITO_TILES_ATTRIBUTION": "© OpenStreetMap contributors"},
+            ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+        ),
+    ],
+)  # fmt: skip
+def test_tiles_from_env(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], expected: tuple[str, str] | None
+) -> None:
+    monkeypatch.delenv("HITO_TILES", raising=False)
+    monkeypatch.delenv("HITO_TILES_ATTRIBUTION", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert tiles_from_env() == expected
+
+
+def test_tiles_from_env_names_the_variable_and_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HITO_TILES", "osm")
+    with pytest.raises(ValueError, match=r"^HITO_TILES='osm' is not 'none' or an https URL"):
+        tiles_from_env()
+    monkeypatch.setenv("HITO_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    monkeypatch.delenv("HITO_TILES_ATTRIBUTION", raising=False)
+    with pytest.raises(ValueError, match=r"^HITO_TILES_ATTRIBUTION is empty: with HITO_TILES="):
+        tiles_from_env()
 
 
 def test_heat_replaces_the_clusters_on_screen(layers: Layers, countries: gpd.GeoDataFrame) -> None:

@@ -304,3 +304,30 @@ def test_many_reasons_are_translated_once_per_distinct_text(
     assert spanish[:3] == ["no es un número finito", "se esperaban 5 campos y hay 7",
                            "nothing we know"]  # fmt: skip
     assert spanish[99_999] == spanish[0]
+
+
+LIMIT_MESSAGES = (  # geo.ingest.limits, as the hostile corpus (tests/corpus) produces them
+    "x.csv: reading took longer than 60 s, the limit per file (61.2 s when validating ended): "
+    "split the file into smaller ones",
+    "x.csv holds 1,200,000 rows, over the limit of 1,000,000 rows per file: split it into "
+    "smaller files",
+    "x.csv: line 3: holds a NUL byte (U+0000): a text file holds none; is it binary data or "
+    "UTF-16 text without a byte-order mark?",
+    "x.csv: line 1: the header has 1,000,000 columns, over the limit of 500 columns: not a "
+    "table of incident reports",
+    "x.csv: line 3: 10,000,068 bytes long, over the limit of 1,048,576 bytes per line: not a "
+    "row of a table of incident reports",
+    "x.geojson: line 1: arrays and objects nested 100,000 deep, over the limit of 64 levels: "
+    "not GeoJSON incident reports",
+    "x.geojson: line 1: a text holds the NUL character (\\u0000): databases cut or refuse text "
+    "at it",
+    "x.geojson: line 1: a number with more than 4,300 digits, over the limit for one number",
+)
+
+
+@pytest.mark.parametrize("message", LIMIT_MESSAGES)
+def test_limit_refusals_have_spanish_with_their_numbers(message: str) -> None:
+    assert untranslated([message]) == []
+    spanish = localise_reason(message, "es")
+    for number in re.findall(r"\d[\d,.]*", message):
+        assert number.rstrip(".,") in spanish

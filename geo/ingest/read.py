@@ -15,6 +15,14 @@ from geo.ingest.detect import (
     excel_separator,
     suffix_notice,
 )
+from geo.ingest.limits import (
+    Deadline,
+    Limits,
+    check_csv_shape,
+    check_json_shape,
+    check_no_nul,
+    check_rows,
+)
 from geo.ingest.raw import RawIncidents
 from geo.ingest.report import IngestError, IngestResult, Notice
 from geo.ingest.split_csv import read_header, split_csv
@@ -25,35 +33,63 @@ CSV_READERS = {"csv": generic_csv, "acled": acled, "iom": iom}
 
 
 def read_incidents(
-    path: str | Path, *, layers: Layers | None = None, settings: Settings = DEFAULT_SETTINGS
+    path: str | Path,
+    *,
+    layers: Layers | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+    limits: Limits | None = None,
 ) -> IngestResult:
     """Read an incident file (CSV, GeoJSON, ACLED or IOM MMP CSV) into canonical incidents.
 
     Every row is either an incident or named in the report's problems; raises IngestError
-    when the file cannot be read at all. `layers` defaults to the bundled reference layers,
-    loaded on each call (callers that read many files load them once and pass them in).
+    when the file cannot be read at all or breaks one of `limits` (default: Limits.from_env(),
+    see geo.ingest.limits). `layers` defaults to the bundled reference layers, loaded on each
+    call (callers that read many files load them once and pass them in).
     """
     path = Path(path)
     try:
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
         raise IngestError(f"{path}: cannot open: {error.strerror}") from error
-    return read_incidents_bytes(data, str(path), layers=layers, settings=settings)
+    return read_incidents_bytes(
+        data, str(path), layers=layers, settings=settings, limits=limits
+    )
 
 
 def read_incidents_bytes(
-    data: bytes, name: str, *, layers: Layers | None = None, settings: Settings = DEFAULT_SETTINGS
+    data: bytes,
+    name: str,
+    *,
+    layers: Layers | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+    limits: Limits | None = None,
 ) -> IngestResult:
-    """Read incidents from bytes (an upload); `name` is used in messages and notices only."""
+    """Read incidents from bytes (an upload); `name` is used in messages and notices only.
+
+    Raises IngestError as read_incidents does, limits included.
+    """
+    limits = limits if limits is not None else Limits.from_env()
+    deadline = Deadline(name, limits.parse_seconds)
     decoded = decode(data, name)
+    check_no_nul(decoded.utf8, name)
     kind = content_kind(decoded.text, name)
-    raw = geojson.to_raw(decoded, name) if kind == "json" else _read_csv(decoded, name)
+    deadline.check("decoding")
+    raw = _read_json(decoded, name, limits) if kind == "json" else _read_csv(decoded, name, limits)
+    check_rows(raw.total, name, limits)
+    deadline.check("splitting into rows")
     mismatch = suffix_notice(name, kind)
     raw.notices[:0] = [*decoded.notices, *([mismatch] if mismatch else [])]
-    return build_result(raw, layers if layers is not None else _bundled_layers(), settings)
+    result = build_result(raw, layers if layers is not None else _bundled_layers(), settings)
+    deadline.check("validating")
+    return result
 
 
-def _read_csv(decoded: DecodedText, name: str) -> RawIncidents:
+def _read_json(decoded: DecodedText, name: str, limits: Limits) -> RawIncidents:
+    check_json_shape(decoded.utf8, name, limits)
+    return geojson.to_raw(decoded, name)
+
+
+def _read_csv(decoded: DecodedText, name: str, limits: Limits) -> RawIncidents:
     separator = excel_separator(decoded.text)
     notices = []
     if separator is not None:
@@ -63,6 +99,7 @@ def _read_csv(decoded: DecodedText, name: str) -> RawIncidents:
         decoded = decoded.after_first_line()
         if not decoded.text.strip():
             raise IngestError(f"{name} holds only an Excel 'sep={separator}' line")
+    check_csv_shape(decoded.utf8, name, limits, decoded.first_line)
     delimiter = separator or detect_delimiter(decoded.text)
     header = read_header(decoded.text, delimiter)
     reader = CSV_READERS[csv_flavour(header)]

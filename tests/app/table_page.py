@@ -1,7 +1,7 @@
 """AppTest page: the incidents table alone, on the bundled demo incidents or a fixture file.
 
 Session keys read: "page_source" (a CSV path, or "demo"), "page_copies" (the frame repeated
-this many times), "page_lang", "page_zone".
+this many times), "page_lang", "page_zone", "page_role" (default "analyst": times of day).
 """
 
 import geopandas as gpd
@@ -31,4 +31,5 @@ render_table(
     incidents,
     lang=st.session_state.get("page_lang", "es"),
     zone=st.session_state.get("page_zone", "America/Santiago"),
+    role=st.session_state.get("page_role", "analyst"),
 )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
+from roles import dashboard
 from streamlit.testing.v1 import AppTest
 
 from geo.aggregate import totals
 from geo.enrich import enrich
 from geo.ingest import read_incidents
 from geo.layers import Layers
+from geo.privacy import DEFAULT_POLICY, gate
 from geo.query import Filter, apply_filter, prepare
 from geo.settings import data_dir
 
@@ -26,11 +29,9 @@ def incidents(layers: Layers) -> gpd.GeoDataFrame:
     return prepare(enrich(read_incidents(data_dir() / "demo_incidents.csv").incidents, layers))
 
 
-def _run(params: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in (params or {}).items():
-        app.query_params[key] = value
-    return app.run()
+def _run(params: dict[str, str] | None = None, *, analyst: bool = True) -> AppTest:
+    """The dashboard as an analyst (full records) unless `analyst` is False (the public)."""
+    return dashboard(analyst=analyst, params=params).run()
 
 
 def _incident_count(app: AppTest, label: str) -> int:
@@ -156,3 +157,52 @@ def test_a_filter_from_the_first_day_says_there_is_no_earlier_data() -> None:
     later = _run({"from": "2026-01-01", "to": "2026-01-31"})
     later_metric = next(metric for metric in later.metric if metric.label == "Incidentes")
     assert later_metric.delta not in (None, "sin datos anteriores")
+
+
+def test_the_public_sees_only_what_passed_the_privacy_gate(
+    incidents: gpd.GeoDataFrame,
+) -> None:
+    public = gate(incidents, "public", DEFAULT_POLICY)
+    app = _run(analyst=False)
+    assert not app.exception
+    assert 0 < _incident_count(app, "Incidentes") == len(public) < len(incidents)
+    assert any("Vista pública: ubicaciones en celdas de 1.000 m" in info.value for info in app.info)
+    tree = _tree_text(app)  # every element's content
+    for tab in ("Tabla", "Exportar", "Línea de tiempo", "Hexágonos"):
+        tree += _tree_text(_open_tab(app, tab))
+    points = zip(incidents.geometry.x.head(300), incidents.geometry.y.head(300), strict=True)
+    assert not [point for point in points if _pair_shown(tree, *point)]  # no input point
+    assert not any(identifier in tree for identifier in incidents["incident_id"].head(200))
+    descriptions = incidents["description"].dropna().astype(str).head(50)
+    assert not any(text in tree for text in descriptions if len(text) > 12)
+    analyst = _tree_text(_open_tab(_run(), "Tabla"))  # the control: analysts see exact rows
+    assert any(identifier in analyst for identifier in incidents["incident_id"].head(200))
+
+
+def _tree_text(app: AppTest) -> str:
+    """The text of every element on the page: protos, and the tables' data."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    parts.extend(table.value.to_csv() for table in app.dataframe)
+    return " ".join(parts)
+
+
+def _pair_shown(text: str, lon: float, lat: float) -> bool:
+    """Whether a lon/lat pair appears (5 or 6 decimals, within a few characters of each
+    other) in `text`; a lone value may be a reference layer's vertex."""
+    for decimals in (5, 6):
+        lon_text, lat_text = f"{lon:.{decimals}f}", f"{lat:.{decimals}f}"
+        start = text.find(lon_text)
+        while start != -1:
+            if lat_text in text[max(0, start - 60) : start + 60]:
+                return True
+            start = text.find(lon_text, start + 1)
+    return False

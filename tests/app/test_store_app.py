@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from roles import dashboard
 from streamlit.testing.v1 import AppTest
 
 from geo.store import open_store
@@ -66,5 +67,7 @@ def test_with_the_setting_an_upload_is_saved_and_then_comes_from_the_store(
         assert [record.file_name for record in store.ingests()] == [UPLOAD.name]
     finally:
         store.close()
-    fresh = AppTest.from_file(str(APP), default_timeout=120).run()  # another session
+    fresh = dashboard(analyst=True).run()  # another session, an analyst's
     assert _incidents(fresh) == 2  # the saved rows now come from the store
+    public = dashboard(analyst=False).run()
+    assert _incidents(public) == 0  # 2 reports: a group under k = 5, withheld from the public

@@ -38,7 +38,8 @@ def page(**state: object) -> AppTest:
 
 
 def test_table_shows_public_columns_with_the_zone_in_the_header() -> None:
-    app = page(page_source=str(TABLE_ROWS), page_lang="en", page_zone="America/Lima")
+    app = page(page_source=str(TABLE_ROWS), page_lang="en", page_zone="America/Lima",
+               page_role="public")  # fmt: skip
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table.columns) == COLUMNS_EN
@@ -120,3 +121,14 @@ def test_an_unknown_people_count_shows_a_dash_not_none() -> None:
     element = app.dataframe[0]
     assert element.proto.placeholder == "—"
     assert element.value["people"].isna().any()  # the fixture has an unknown count
+
+
+def test_the_public_sees_days_and_no_ids_descriptions_or_urls() -> None:
+    public = page(page_source=str(TABLE_ROWS), page_lang="en", page_zone="America/Lima",
+                  page_role="public").dataframe[0].value  # fmt: skip
+    assert list(public.columns) == COLUMNS_EN
+    assert all(len(day) == 10 for day in public["local time (America/Lima)"])  # YYYY-MM-DD
+    analyst = page(page_source=str(TABLE_ROWS), page_lang="en", page_zone="America/Lima",
+                   page_role="analyst").dataframe[0].value  # fmt: skip
+    assert list(analyst.columns) == [*COLUMNS_EN, "id", "source URL", "description"]
+    assert "tbl-secret-id-1" in set(analyst["id"])

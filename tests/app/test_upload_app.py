@@ -108,10 +108,10 @@ def test_ingest_upload_turns_an_unreadable_file_into_an_error(layers: Layers) ->
 
 
 def test_ingest_upload_refuses_a_file_over_the_size_limit(layers: Layers) -> None:
-    assert MAX_UPLOAD_BYTES == 50 * 1024 * 1024  # st.file_uploader counts MB as MiB
+    assert MAX_UPLOAD_BYTES == 20 * 1024 * 1024  # st.file_uploader counts MB as MiB
     data = b"x" * (MAX_UPLOAD_BYTES + 60_000)
     outcome = ingest_upload(data, "huge.csv", layers)
-    assert outcome.error == f"huge.csv: 50.1 MB is over the {MAX_UPLOAD_MB} MB upload limit"
+    assert outcome.error == f"huge.csv: 20.1 MB is over the {MAX_UPLOAD_MB} MB upload limit"
     assert outcome.incidents is None
 
 
@@ -270,8 +270,8 @@ def test_a_rerun_reuses_the_report_instead_of_reading_the_file_again() -> None:
 def test_the_uploader_css_writes_its_words_in_the_language() -> None:
     spanish = uploader_css("es")
     assert 'content: "Subir archivo"' in spanish
-    assert 'content: "50 MB por archivo • CSV, GEOJSON, JSON, TXT"' in spanish
-    assert 'content: "50 MB per file • CSV, GEOJSON, JSON, TXT"' in uploader_css("en")
+    assert 'content: "20 MB por archivo • CSV, GEOJSON, JSON, TXT"' in spanish
+    assert 'content: "20 MB per file • CSV, GEOJSON, JSON, TXT"' in uploader_css("en")
 
 
 def test_css_strings_escape_quotes_and_markup() -> None:

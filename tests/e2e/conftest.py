@@ -33,6 +33,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The app under test trusts this header as an authenticating proxy would set it, so a
+# context created with extra_http_headers=ANALYST_HEADERS sees the analyst view; a context
+# without it is the public.
+TRUSTED_HEADER = "X-Hito-User"
+ANALYST_NAME = "e2e-analyst"
+ANALYST_HEADERS = {TRUSTED_HEADER: ANALYST_NAME}
+APP_ENV = {"HITO_TRUSTED_USER_HEADER": TRUSTED_HEADER, "HITO_ANALYSTS": ANALYST_NAME}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,15 +63,22 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float =
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path, *extra_args: str) -> Iterator[str]:
-    """Run `streamlit run script` from the repo on a free loopback port; stop it by pid."""
+def streamlit_server(
+    script: Path, *extra_args: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run `streamlit run script` from the repo on a free loopback port; stop it by pid.
+
+    `env` adds to (or replaces in) this process's environment for the server.
+    """
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra_args,
     ]
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, start_new_session=True, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
@@ -74,8 +90,9 @@ def streamlit_server(script: Path, *extra_args: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """Run `streamlit run dashboard/app.py` on a free loopback port; stop it by pid."""
-    with streamlit_server(REPO / "dashboard" / "app.py") as url:
+    """Run `streamlit run dashboard/app.py` on a free loopback port; stop it by pid. It
+    trusts TRUSTED_HEADER: send ANALYST_HEADERS for the analyst view."""
+    with streamlit_server(REPO / "dashboard" / "app.py", env=APP_ENV) as url:
         yield url
 
 

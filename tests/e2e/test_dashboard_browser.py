@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ANALYST_HEADERS
 from playwright.sync_api import Browser, FrameLocator, Page
 
 from geo.aggregate import totals
@@ -40,7 +41,9 @@ class PageProblems:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh desktop-sized page."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context = browser.new_context(
+        extra_http_headers=ANALYST_HEADERS, viewport={"width": 1400, "height": 1100}
+    )
     yield context.new_page()
     context.close()
 
@@ -99,7 +102,9 @@ def test_choosing_a_crossing_changes_the_counts(app_url: str, page: Page) -> Non
 
 
 def test_phone_screen_renders_title_kpis_and_map(app_url: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = browser.new_context(
+        extra_http_headers=ANALYST_HEADERS, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     page = context.new_page()
     problems = PageProblems(page)
     frame = _open(page, app_url)
@@ -154,8 +159,22 @@ def test_every_tab_opens_without_errors_and_speaks_spanish(app_url: str, page: P
     assert button.evaluate("p => getComputedStyle(p).fontSize") == "0px"  # "Upload" not drawn
     limit = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first
     assert limit.evaluate("s => getComputedStyle(s, '::after').content") == (
-        '"50 MB por archivo • CSV, GEOJSON, JSON, TXT"'
+        '"20 MB por archivo • CSV, GEOJSON, JSON, TXT"'
     )
     assert page.locator("[data-testid='stException']").count() == 0
     assert problems.errors == []
     assert problems.foreign == []
+
+
+def test_without_the_proxy_header_the_browser_gets_the_public_view(
+    app_url: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_text("Vista pública").first.wait_for(timeout=TIMEOUT_MS)
+    public_count = _incidents_shown(page)
+    html = page.content()
+    context.close()
+    assert 0 < public_count < 5000  # groups under 5 reports withheld
+    assert "demo-1-1" not in html  # no ids reach the public page

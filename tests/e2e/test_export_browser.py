@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ANALYST_HEADERS
 from matplotlib import image
 from PIL import Image
 from playwright.sync_api import Browser, Page
@@ -24,7 +25,11 @@ NAME = re.compile(r"hito-map-\d{8}T\d{6}Z-[0-9a-f]{8}\.(png|svg)")
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A desktop page that accepts downloads."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(
+        extra_http_headers=ANALYST_HEADERS,
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=True,
+    )
     yield context.new_page()
     context.close()
 
@@ -41,9 +46,9 @@ def test_the_png_button_gives_a_png_of_the_current_filter(app_url: str, page: Pa
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else 0)
     page.goto(app_url + VIEW)
-    page.frame_locator("iframe[title*='st_folium']").first.locator(
-        ".leaflet-container"
-    ).wait_for(timeout=TIMEOUT_MS)
+    page.frame_locator("iframe[title*='st_folium']").first.locator(".leaflet-container").wait_for(
+        timeout=TIMEOUT_MS
+    )
     page.get_by_role("tab", name="Export").click()
     page.get_by_text("Map of the current view").wait_for(timeout=TIMEOUT_MS)
     name, png = _download(page, "PNG")

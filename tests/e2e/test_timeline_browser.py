@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import ANALYST_HEADERS
 from playwright.sync_api import Browser, Locator, Page
 
 from geo.aggregate import totals
@@ -29,7 +30,9 @@ BRUSH_FROM, BRUSH_TO, BRUSH_DOWN_PX = 0.40, 0.55, 120  # fraction of width, px b
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh desktop-sized page whose console errors and page errors are collected."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context = browser.new_context(
+        extra_http_headers=ANALYST_HEADERS, viewport={"width": 1400, "height": 1100}
+    )
     yield context.new_page()
     context.close()
 

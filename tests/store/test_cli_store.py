@@ -87,7 +87,8 @@ def test_snapshot_and_export_read_the_store_with_the_filter_pushed_down(
 ) -> None:
     run_cli(["ingest", str(CLEAN), "--store", store_url], capsys)
     out = tmp_path / "dec.csv"
-    argv = ["export", "--store", store_url, "--to", "2025-12-31", "-o", str(out)]
+    argv = ["export", "--role", "analyst", "--store", store_url, "--to", "2025-12-31"]
+    argv += ["-o", str(out)]
     code, _, err = run_cli(argv, capsys)
     assert code == 0
     assert "2 incidents, 43 people" in err
