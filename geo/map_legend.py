@@ -21,10 +21,16 @@ HEX_COLOUR: Final = re.compile(r"#[0-9a-fA-F]{6}")
 LEGEND_SHAPES: Final[tuple[str, ...]] = ("dot", "fill", "line", "ring")
 
 # Characters that could end a script, open a tag or start JS interpolation, as JSON escapes.
+# folium (branca) compiles every element's rendered script as a Jinja2 template once more
+# when the page is rendered, so "{" and "}" are escaped too: user text such as
+# "{{ lipsum.__globals__ }}" must never reach Jinja as a template (server-side injection).
 _JSON_ESCAPES: Final[dict[str, str]] = {
     "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "`": "\\u0060", "$": "\\u0024",
+    "{": "\\u007b", "}": "\\u007d",
 }  # fmt: skip
 _JSON_UNSAFE: Final = re.compile("[<>&'`$]")
+_JSON_STRING: Final = re.compile(r'"(?:[^"\\]|\\.)*"')  # one string token of json.dumps output
+_BRACE: Final = re.compile("[{}]")
 
 
 def map_text(key: str, lang: str) -> str:
@@ -44,11 +50,17 @@ def category_label(category: str, lang: str) -> str:
 def safe_json(value: Any) -> str:
     """Return `value` as JSON that is inert anywhere in HTML or JS (script, attribute, template).
 
-    `<`, `>`, `&`, `'`, backtick and `$` become \\u escapes, so no `</script>`, tag, `${…}` or
-    template-literal break can appear; the browser still reads the exact original strings.
+    `<`, `>`, `&`, `'`, backtick, `$`, `{` and `}` become \\u escapes, so no `</script>`, tag,
+    `${…}`, template-literal break or Jinja `{{…}}` can appear; the browser still reads the
+    exact original strings.
     """
     text = json.dumps(value, ensure_ascii=True, allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda match: _JSON_ESCAPES[match.group()], text)
+    text = _JSON_STRING.sub(lambda token: _BRACE.sub(_escape, token.group()), text)
+    return _JSON_UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return _JSON_ESCAPES[match.group()]
 
 
 def safe_html_text(text: str) -> str:
@@ -58,7 +70,8 @@ def safe_html_text(text: str) -> str:
     references so the literal can neither end early, interpolate `${…}` nor swallow an escape.
     """
     escaped = html.escape(str(text), quote=True)
-    return escaped.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    escaped = escaped.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")  # never a Jinja template
 
 
 class MapLegend(MacroElement):

@@ -290,7 +290,7 @@ def test_crossing_names_are_escaped_for_the_tooltip_template(
 ) -> None:
     html = _html(_payload_layers(layers), countries, _points())
     assert "&#96;+alert(1)+&#96;" in html  # a backtick can no longer close the JS template
-    assert "&#36;{alert(1)}" in html
+    assert "&#36;&#123;alert(1)&#125;" in html  # braces too: never a Jinja template
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
@@ -368,7 +368,8 @@ def test_incident_payload_ships_codes_and_each_text_once() -> None:
 
 def test_safe_html_text_neutralises_every_context() -> None:
     escaped = safe_html_text("<b a='1'>`${x}`\\</b>")
-    assert escaped == "&lt;b a=&#x27;1&#x27;&gt;&#96;&#36;{x}&#96;&#92;&lt;/b&gt;"
+    assert escaped == "&lt;b a=&#x27;1&#x27;&gt;&#96;&#36;&#123;x&#125;&#96;&#92;&lt;/b&gt;"
+    assert "{" not in safe_html_text("{{7*7}}") and "}" not in safe_html_text("{%x%}")
 
 
 def test_safe_json_round_trips_and_hides_markup() -> None:
@@ -376,6 +377,8 @@ def test_safe_json_round_trips_and_hides_markup() -> None:
     encoded = safe_json(value)
     assert json.loads(encoded) == value
     assert not set("<>&'`$") & set(encoded)
+    template = safe_json({"text": "{{7*7}} {% if 1 %}x{% endif %} {# c #}"})
+    assert not any(mark in template for mark in ("{{", "{%", "{#", "}}", "%}", "#}"))
 
 
 @pytest.mark.parametrize(
