@@ -1,10 +1,9 @@
 """The Export tab: download the current view as a map snapshot (PNG, PDF, SVG, HTML) or data.
 
-Every button's file is made when it is clicked (a deferred download, off the script
-thread), from the same filtered rows the page shows; its name is fixed when the tab is
-drawn: time + a short hash of the filter, the rows' origin (the store's change token and
-this session's uploads) and the snapshot settings, so two exports never share a name
-unless they are the same file.
+Every button's file is made when the tab is drawn (only while it is open), from the same
+filtered rows the page shows; its name is time + a short hash of the filter, the rows'
+origin (the store's change token and this session's uploads) and the snapshot settings,
+so two exports never share a name unless they are the same file.
 """
 
 from __future__ import annotations
@@ -108,8 +107,12 @@ def _buttons(
     for column, (fmt, (mime, label_key)) in zip(columns, formats.items(), strict=True):
         recipe = repr((*settings, fmt)).encode("utf-8")
         name = export_name(kind, scene.view.filter, recipe, made_at, fmt)
+        # Bytes, not the deferred callable: Streamlit 1.67 leaves a deferred file unreferenced
+        # and another session's finished run can delete it before the browser fetches it
+        # (404 under load, seen with 20 sessions). The tab is lazy, so this runs only while
+        # the Export tab is open.
         column.download_button(
-            text(label_key, scene.view.lang), data=file_maker(scene, fmt), file_name=name,
+            text(label_key, scene.view.lang), data=file_maker(scene, fmt)(), file_name=name,
             mime=mime, key=f"hito.export.{fmt}", on_click="ignore", width="stretch",
         )  # fmt: skip
 

@@ -73,37 +73,6 @@ def category_rgb(categories: pd.Series) -> np.ndarray:
     return palette[np.where(codes < 0, len(CATEGORIES), codes)]
 
 
-def pydeck_overview(
-    layers: Layers, countries: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, zone: str
-) -> pdk.Deck:
-    """Return a pydeck map of countries, regions, border, corridor, disputed area, incidents."""
-    points = incident_points(incidents, zone)
-    deck_layers = [
-        _geojson_layer("countries", countries, fill=True, colour=[235, 235, 230, 255]),
-        _geojson_layer("regions", layers.regions, fill=True),
-        _geojson_layer("corridor", layers.corridor, fill=True, colour=[255, 165, 0, 140]),
-        _geojson_layer("disputed", layers.disputed, fill=True, colour=[120, 0, 120, 160]),
-        _geojson_layer("border", layers.border, fill=False, colour=[20, 20, 20, 255]),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=points,
-            id="incidents",
-            get_position=["lon", "lat"],
-            get_fill_color="[red, green, blue]",
-            get_radius=120,
-            radius_min_pixels=2,
-            radius_max_pixels=10,
-            pickable=True,
-            opacity=0.7,
-        ),
-        *_crossings_layers(layers.crossings, "es"),
-    ]
-    tooltip = {"text": "{category}\n{local_time}\ncrossing: {crossing}\npeople: {people}"}
-    return pdk.Deck(
-        layers=deck_layers, initial_view_state=INITIAL_VIEW, map_provider=None, tooltip=tooltip
-    )
-
-
 def pydeck_hexagons(
     layers: Layers, countries: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, lang: str = "es"
 ) -> pdk.Deck:

@@ -6,13 +6,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.layers import Layers
 from geo.maps import (
     CATEGORY_COLOURS,
     MAP_COLUMNS,
     category_legend,
     incident_points,
-    pydeck_overview,
 )
 from geo.schema import CATEGORIES, WGS84
 
@@ -44,14 +42,6 @@ def test_incident_points_carry_only_the_allow_listed_columns() -> None:
         "2026-01-05 22:30 (America/Lima)",
     ]
     assert points[["red", "green", "blue"]].iloc[1].tolist() == list(CATEGORY_COLOURS["detention"])
-
-
-def test_deck_json_holds_no_id_description_or_source_url(layers: Layers) -> None:
-    countries = gpd.GeoDataFrame(geometry=[], crs=WGS84)
-    page_json = pydeck_overview(layers, countries, _incidents(), "America/Santiago").to_json()
-    for secret in SECRETS:
-        assert secret not in page_json
-    assert "stranded_group" in page_json
 
 
 def test_every_category_has_a_colour_and_a_legend_entry() -> None:

@@ -1,11 +1,9 @@
-"""Tests for geo.privacy: the role gate, its cells, days, group suppression and policy."""
+"""Tests for geo.privacy: the role gate, the public frame's shape, local days, policy, bad input."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -13,13 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-from pyproj import Transformer
+from privacy_data import (
+    CL_POINT,
+    GROUP_KEY,
+    OWN_ZONE,
+    PE_POINT,
+    TO_METRIC,
+    ZONES,
+    enriched_demo,
+    keyed,
+    make_incidents,
+    text_dump,
+)
 
-from geo.aggregate import kpis, totals
-from geo.enrich import enrich
-from geo.ingest import read_incidents
 from geo.layers import Layers
 from geo.privacy import (
     DEFAULT_POLICY,
@@ -30,130 +34,14 @@ from geo.privacy import (
     withheld_share,
 )
 from geo.query import Filter, apply_filter, prepare
-from geo.schema import CANONICAL_DTYPES, CATEGORIES, DERIVED_DTYPES
-from geo.settings import data_dir
 
-# Zone facts (tz database, as in tests/test_query.py): America/Santiago is UTC−3 in summer,
-# UTC−4 in winter (2025: back on 2025-04-06, forward on 2025-09-07; 2026: back on
-# 2026-04-05, forward on 2026-09-06, each at local midnight); America/Lima is UTC−5.
-ZONES = ("America/Santiago", "America/Lima", "UTC")
-OWN_ZONE = {"CL": "America/Santiago", "PE": "America/Lima"}
-TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:32719", always_xy=True)
-TO_LONLAT = Transformer.from_crs("EPSG:32719", "EPSG:4326", always_xy=True)
-# Points well inside each side (Arica and Tacna outskirts), lon/lat.
-CL_POINT = (-70.30, -18.40)
-PE_POINT = (-70.25, -18.05)
-# Columns a public group shares (the dashboard filters or counts by each), as the tests see
-# them: the public point and instant carry the cell and the local day.
-GROUP_KEY = ("lon", "lat", "occurred_at", "category", "crossing", "region", "side", "between")
-
-
-def make_incidents(n: int, **values: Any) -> gpd.GeoDataFrame:
-    """Enriched-looking, prepare()d incidents; each value is a scalar or a length-n sequence."""
-    given = {
-        "at": "2026-01-15T15:00Z",
-        "lon": CL_POINT[0],
-        "lat": CL_POINT[1],
-        "side": "CL",
-        "category": "stranded_group",
-        "crossing": "chacalluta",
-        "nearest": "chacalluta",
-        "between": False,
-        "people": 3,
-        "dist_border_m": 1234.0,
-        "dist_crossing_m": 2345.0,
-        **values,
-    }
-    column = {key: _broadcast(value, n) for key, value in given.items()}
-    side = pd.Series(column["side"], dtype="string")
-    frame = {
-        "incident_id": [f"secret-id-{i}" for i in range(n)],
-        "occurred_at": pd.Series(pd.to_datetime(column["at"], utc=True).as_unit("ns")),
-        "category": column["category"],
-        "crossing": column["crossing"],
-        "people_count": column["people"],
-        "nationalities": [["VEN"] for _ in range(n)],
-        "source": "field team",
-        "source_url": [f"https://example.org/private/{i}" for i in range(n)],
-        "description": [f"secret description {i}" for i in range(n)],
-        "verified": True,
-        "synthetic": False,
-        "country": side,
-        "region": side.map({"CL": "CL-AP", "PE": "PE-TAC"}),
-        "side": side,
-        "nearest_crossing": column["nearest"],
-        "dist_crossing_m": column["dist_crossing_m"],
-        "dist_border_m": column["dist_border_m"],
-        "between_complexes": column["between"],
-        "crossing_assigned": False,
-    }
-    data = pd.DataFrame({key: _broadcast(value, n) for key, value in frame.items()})
-    for name, dtype in {**CANONICAL_DTYPES, **DERIVED_DTYPES}.items():
-        if name != "occurred_at":
-            data[name] = data[name].astype(dtype)
-    points = shapely.points(np.asarray(column["lon"], float), np.asarray(column["lat"], float))
-    return prepare(gpd.GeoDataFrame(data, geometry=points, crs="EPSG:4326"))
-
-
-def _broadcast(value: Any, n: int) -> Any:
-    if isinstance(value, pd.Series):  # keeps its dtype, also when empty
-        assert len(value) == n
-        return value.reset_index(drop=True)
-    if isinstance(value, list | tuple | np.ndarray | pd.Index):
-        assert len(value) == n
-        return list(value)
-    return [value] * n
-
-
-def metric_point(lon: float, lat: float, dx: float = 0.0, dy: float = 0.0) -> tuple[float, float]:
-    """The lon/lat of a point moved dx, dy metres (EPSG:32719) from lon/lat."""
-    x, y = TO_METRIC.transform(lon, lat)
-    return TO_LONLAT.transform(x + dx, y + dy)
-
-
-def cell_aligned(lon: float, lat: float, cell_m: float) -> tuple[float, float]:
-    """The metric x, y of the centre of the cell of `cell_m` holding lon/lat."""
-    x, y = TO_METRIC.transform(lon, lat)
-    return (np.floor(x / cell_m) + 0.5) * cell_m, (np.floor(y / cell_m) + 0.5) * cell_m
-
-
-def keyed(public: pd.DataFrame) -> pd.DataFrame:
-    """The public rows with the columns of GROUP_KEY (missing crossings as "")."""
-    return pd.DataFrame(
-        {
-            "lon": shapely.get_x(public.geometry.array),
-            "lat": shapely.get_y(public.geometry.array),
-            "occurred_at": public["occurred_at"].to_numpy(),
-            "category": public["category"].astype("string").fillna("").to_numpy(),
-            "crossing": public["crossing"].astype("string").fillna("").to_numpy(),
-            "region": public["region"].astype("string").fillna("").to_numpy(),
-            "side": public["side"].astype("string").to_numpy(),
-            "between": public["between_complexes"].to_numpy(),
-        },
-        index=public.index,
-    )
-
-
-def group_sizes(public: pd.DataFrame) -> pd.Series:
-    """Per row, the size of its group (rows sharing every value of GROUP_KEY)."""
-    keys = keyed(public)
-    return keys.groupby(list(GROUP_KEY), dropna=False)["lon"].transform("size")
-
-
-def text_dump(frame: gpd.GeoDataFrame) -> str:
-    """The frame as GeoJSON and as CSV (WKT points): what an export would write."""
-    return frame.to_json(default=str) + frame.to_csv()
-
-
-def assert_count_allowed(count: int, k: int, what: str) -> None:
-    assert count == 0 or count >= k, f"{what}: {count} is between 1 and k−1 = {k - 1}"
+# Group suppression and the differencing properties are in tests/test_privacy_groups.py.
 
 
 @pytest.fixture(scope="module")
 def demo(layers: Layers) -> gpd.GeoDataFrame:
     """The bundled 5,000 synthetic incidents, enriched and prepared."""
-    result = read_incidents(data_dir() / "demo_incidents.csv", layers=layers)
-    return prepare(enrich(result.incidents, layers))
+    return enriched_demo(layers)
 
 
 @pytest.fixture(scope="module")
@@ -223,42 +111,6 @@ def test_every_public_point_is_a_cell_centre(demo_public: gpd.GeoDataFrame) -> N
         assert np.abs(offset - np.round(offset)).max() < 1e-6
 
 
-def test_every_public_group_has_k_rows(demo_public: gpd.GeoDataFrame) -> None:
-    assert group_sizes(demo_public).min() >= DEFAULT_POLICY.k
-
-
-def test_public_matches_an_independent_count_of_groups(
-    demo: gpd.GeoDataFrame, demo_public: gpd.GeoDataFrame
-) -> None:
-    """Recount the groups from the input rows (own projection, own local days)."""
-    lonlat = shapely.get_coordinates(demo.geometry.array)
-    x, y = TO_METRIC.transform(lonlat[:, 0], lonlat[:, 1])
-    side = demo["side"].astype(str)
-    santiago = demo["occurred_at"].dt.tz_convert("America/Santiago").dt.date
-    lima = demo["occurred_at"].dt.tz_convert("America/Lima").dt.date
-    keys = pd.DataFrame(
-        {
-            "cx": np.floor(np.asarray(x) / 1000),
-            "cy": np.floor(np.asarray(y) / 1000),
-            "day": np.where(side == "CL", santiago, lima),
-            **{c: demo[c].astype(str) for c in ("category", "crossing", "region", "side")},
-            "between": demo["between_complexes"],
-            "nearest": demo["nearest_crossing"].astype(str),
-        }
-    )
-    sizes = keys.groupby(list(keys.columns))["cx"].transform("size")
-    assert len(demo_public) == int((sizes >= 5).sum())
-    kept = keys[sizes >= 5]
-    assert sorted(kept["category"]) == sorted(demo_public["category"].astype(str))
-    assert sorted(kept["day"]) == sorted(
-        np.where(
-            demo_public["side"].astype(str) == "CL",
-            demo_public["occurred_at"].dt.tz_convert("America/Santiago").dt.date,
-            demo_public["occurred_at"].dt.tz_convert("America/Lima").dt.date,
-        )
-    )
-
-
 def test_public_distances_are_cell_multiples_shared_by_the_group(
     demo_public: gpd.GeoDataFrame,
 ) -> None:
@@ -284,41 +136,6 @@ def test_gating_twice_changes_nothing(demo_public: gpd.GeoDataFrame) -> None:
 
 
 # --- small hand-made frames ---------------------------------------------------------------
-
-
-def test_a_group_of_four_is_withheld_and_a_group_of_five_kept() -> None:
-    categories = ["detention"] * 4 + ["protest"] * 5
-    incidents = make_incidents(9, category=categories)
-    public = gate(incidents, "public")
-    assert list(public["category"].astype(str)) == ["protest"] * 5
-    assert withheld_share(incidents) == pytest.approx(4 / 9)
-
-
-def test_rows_of_a_group_differ_in_no_filter_dimension() -> None:
-    """Five rows in one cell and day; one differs in each dimension in turn: all withheld."""
-    for change in (
-        {"category": ["protest"] + ["detention"] * 4},
-        {"crossing": [None] + ["chacalluta"] * 4},
-        {"between": [True] + [False] * 4},
-        {"at": ["2026-01-16T15:00Z"] + ["2026-01-15T15:00Z"] * 4},
-        {"lon": [metric_point(*CL_POINT, dx=1500.0)[0]] + [CL_POINT[0]] * 4},
-    ):
-        assert len(gate(make_incidents(5, **change), "public")) == 0, change
-    assert len(gate(make_incidents(5), "public")) == 5
-
-
-def test_a_larger_cell_merges_groups() -> None:
-    x, y = cell_aligned(*CL_POINT, 5000.0)
-    west = TO_LONLAT.transform(x - 1500.0, y)
-    east = TO_LONLAT.transform(x + 1500.0, y)
-    incidents = make_incidents(6, lon=[west[0]] * 3 + [east[0]] * 3, lat=[west[1]] * 6)
-    assert len(gate(incidents, "public", PrivacyPolicy(cell_m=1000.0, k=5))) == 0
-    merged = gate(incidents, "public", PrivacyPolicy(cell_m=5000.0, k=5))
-    assert len(merged) == 6
-    assert (
-        shapely.get_coordinates(merged.geometry.array).round(9).tolist()
-        == [[round(v, 9) for v in TO_LONLAT.transform(x, y)]] * 6
-    )
 
 
 def test_private_text_never_reaches_the_public_frame() -> None:
@@ -455,140 +272,3 @@ def test_bad_input_is_refused_without_quoting_content(change: Any, message: str)
         gate(incidents, "public")
     text = str(raised.value)
     assert "secret" not in text and "-70.3" not in text and "-18.4" not in text
-
-
-# --- differencing: two nested filters never tell apart fewer than k reports ---------------
-
-DEMO_DAYS = (date(2025, 9, 28), date(2026, 4, 3))  # the demo's local days, with a margin
-TINY_DAYS = (date(2026, 1, 13), date(2026, 1, 20))  # the days of tiny_incidents()
-DIMENSIONS = ("dates", "crossings", "categories", "regions", "sides", "bbox")
-UNIVERSE = {
-    "crossings": ("chacalluta", "santa-rosa"),
-    "categories": CATEGORIES,
-    "regions": ("CL-AP", "PE-TAC"),
-    "sides": ("CL", "PE"),
-}
-Box = tuple[float, float, float, float]
-
-
-def some_of(universe: Sequence[str]) -> st.SearchStrategy[tuple[str, ...]]:
-    return st.lists(st.sampled_from(list(universe)), min_size=1, unique=True).map(tuple)
-
-
-@st.composite
-def boxes(draw: st.DrawFn, within: Box) -> Box:
-    minx, miny, maxx, maxy = within
-    x0, x1 = sorted(draw(st.floats(minx, maxx)) for _ in range(2))
-    y0, y1 = sorted(draw(st.floats(miny, maxy)) for _ in range(2))
-    assume(x0 < x1 and y0 < y1)
-    return (x0, y0, x1, y1)
-
-
-@st.composite
-def filters(draw: st.DrawFn, days: tuple[date, date], extent: Box) -> Filter:
-    start = draw(st.none() | st.dates(*days))
-    end = draw(st.none() | st.dates(start or days[0], days[1]))
-    values = {name: draw(st.just(()) | some_of(u)) for name, u in UNIVERSE.items()}
-    bbox = draw(st.none() | boxes(extent))
-    return Filter(start=start, end=end, zone=draw(st.sampled_from(ZONES)), bbox=bbox, **values)
-
-
-@st.composite
-def narrowed(draw: st.DrawFn, wide: Filter, days: tuple[date, date], extent: Box) -> Filter:
-    """A filter selecting a subset of `wide`: narrower in some dimensions, any display zone
-    (the public day is the same in every zone, so the zone never widens a filter)."""
-    chosen = draw(st.sets(st.sampled_from(DIMENSIONS), min_size=1))
-    changes: dict[str, Any] = {"zone": draw(st.sampled_from(ZONES))}
-    if "dates" in chosen:
-        start = draw(st.dates(wide.start or days[0], wide.end or days[1]))
-        changes.update(start=start, end=draw(st.dates(start, wide.end or days[1])))
-    for name, universe in UNIVERSE.items():
-        if name in chosen:
-            changes[name] = draw(some_of(getattr(wide, name) or universe))
-    if "bbox" in chosen:
-        changes["bbox"] = draw(boxes(wide.bbox or extent))
-    return replace(wide, **changes)
-
-
-def extent_of(public: gpd.GeoDataFrame) -> Box:
-    minx, miny, maxx, maxy = public.total_bounds if len(public) else (-70.4, -18.5, -70.2, -18.0)
-    return (minx - 0.02, miny - 0.02, maxx + 0.02, maxy + 0.02)
-
-
-def check_nested(public: gpd.GeoDataFrame, wide: Filter, narrow: Filter, k: int) -> None:
-    """count(wide) − count(narrow) ∈ {0} ∪ [k, ∞), and every count is of whole groups."""
-    sizes = group_sizes(public)
-    group = keyed(public).groupby(list(GROUP_KEY), dropna=False).ngroup()
-    selections = {"wide": apply_filter(public, wide), "narrow": apply_filter(public, narrow)}
-    assert set(selections["narrow"].index) <= set(selections["wide"].index)
-    for name, rows in selections.items():
-        assert (group_sizes(rows) == sizes[rows.index]).all(), f"{name} cuts a group"
-        whole = public[group.isin(group[rows.index])]  # the groups the filter selects
-        assert totals(rows) == totals(whole), name
-        assert len(rows) == int(sizes[rows.index].groupby(group[rows.index]).first().sum())
-        for figure in ("incidents", "between_complexes"):
-            assert_count_allowed(totals(rows)[figure], k, f"{name} {figure}")
-    wide_totals, narrow_totals = (totals(rows) for rows in selections.values())
-    for figure in ("incidents", "between_complexes"):
-        difference = wide_totals[figure] - narrow_totals[figure]
-        assert_count_allowed(difference, k, f"{figure}: wide − narrow")
-
-
-def check_kpis(public: gpd.GeoDataFrame, flt: Filter, k: int) -> None:
-    figures = kpis(public, flt)
-    for name in ("incidents", "between_complexes", "previous_incidents"):
-        value = figures[name]
-        assert value is None or value == 0 or value >= k, (name, value)
-
-
-@settings(max_examples=150, deadline=None)
-@given(data=st.data())
-def test_nested_filters_of_the_demo_differ_by_zero_or_k(
-    demo_public: gpd.GeoDataFrame, data: st.DataObject
-) -> None:
-    extent = extent_of(demo_public)
-    wide = data.draw(filters(DEMO_DAYS, extent), label="wide")
-    narrow = data.draw(narrowed(wide, DEMO_DAYS, extent), label="narrow")
-    check_nested(demo_public, wide, narrow, DEFAULT_POLICY.k)
-    check_kpis(demo_public, wide, DEFAULT_POLICY.k)
-
-
-@st.composite
-def tiny_incidents(draw: st.DrawFn) -> gpd.GeoDataFrame:
-    """Up to 60 rows crowded into 4 spots, ~4 days, 3 categories: many groups near k."""
-    n = draw(st.integers(0, 60))
-    spots = [metric_point(*CL_POINT, dx, dy) for dx, dy in ((0, 0), (300, 0), (1500, 0))]
-    spots.append(PE_POINT)
-    spot = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
-    half_hours = draw(st.lists(st.integers(0, 8 * 48), min_size=n, max_size=n))
-    start = pd.Timestamp("2026-01-14T00:00Z")
-    return make_incidents(
-        n,
-        lon=[spots[s][0] for s in spot],
-        lat=[spots[s][1] for s in spot],
-        side=draw(st.lists(st.sampled_from(["CL", "PE"]), min_size=n, max_size=n)),
-        at=[start + pd.Timedelta(minutes=30 * h) for h in half_hours],
-        category=draw(st.lists(st.sampled_from(CATEGORIES[:3]), min_size=n, max_size=n)),
-        crossing=draw(
-            st.lists(st.sampled_from(["chacalluta", "santa-rosa", None]), min_size=n, max_size=n)
-        ),
-        between=draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-    )
-
-
-@settings(max_examples=200, deadline=None)
-@given(incidents=tiny_incidents(), k=st.integers(2, 6), data=st.data())
-def test_nested_filters_of_random_crowds_differ_by_zero_or_k(
-    incidents: gpd.GeoDataFrame, k: int, data: st.DataObject
-) -> None:
-    policy = PrivacyPolicy(cell_m=data.draw(st.sampled_from([1000.0, 2000.0])), k=k)
-    public = gate(incidents, "public", policy)
-    assert len(public) == 0 or group_sizes(public).min() >= k
-    assert withheld_share(incidents, policy) == pytest.approx(
-        0.0 if len(incidents) == 0 else 1 - len(public) / len(incidents)
-    )
-    extent = extent_of(public)
-    wide = data.draw(filters(TINY_DAYS, extent), label="wide")
-    narrow = data.draw(narrowed(wide, TINY_DAYS, extent), label="narrow")
-    check_nested(public, wide, narrow, k)
-    check_kpis(public, wide, k)
