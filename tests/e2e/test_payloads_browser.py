@@ -15,13 +15,7 @@ import html
 import importlib.util
 import io
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -29,6 +23,7 @@ from types import ModuleType
 from urllib.parse import urlencode
 
 import pytest
+from conftest import streamlit_server
 from playwright.sync_api import Browser, ConsoleMessage, Download, FilePayload, Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -62,45 +57,11 @@ FILE_NAME = " ".join(PAYLOADS) + ".csv"
 RECEIVED_NAME = FILE_NAME.replace('"', "%22")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def analyst_app_url() -> Iterator[str]:
     """The dashboard on a free loopback port, trusting HEADER for ANALYST; stopped by pid."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    env = {**os.environ, **SERVER_ENV}
-    process = subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with streamlit_server(REPO / "dashboard" / "app.py", env=SERVER_ENV) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response,
-        ):
-            if response.status == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit at {url} not healthy after 60 s")
 
 
 class Watch:
