@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import html
-import importlib.util
 import io
 import json
 import re
@@ -19,12 +18,12 @@ import runpy
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from payload_fixtures import FILE_NAME, PAYLOAD_DIR, PAYLOADS, kit
 from streamlit.testing.v1 import AppTest
 
 from geo.caption import snapshot_caption
@@ -38,21 +37,9 @@ from geo.query import Filter, prepare
 from geo.settings import data_dir
 from geo.snapshot_html import standalone_html
 
-PAYLOAD_DIR = Path(__file__).resolve().parent / "fixtures" / "payloads"
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 
-def _load_kit() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("payload_kit", PAYLOAD_DIR / "payload_kit.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-kit = _load_kit()
-PAYLOADS: tuple[str, ...] = kit.PAYLOADS
-FILE_NAME = " ".join(PAYLOADS) + ".csv"  # the uploaded file's name: every payload at once
 TEXT_FIELDS = ("incident_id", "source", "source_url", "description")
 REJECTED_FIELDS = ("category", "crossing", "nationalities", "people_count", "occurred_at",
                    "verified")  # fmt: skip

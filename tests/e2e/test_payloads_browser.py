@@ -12,24 +12,22 @@ from __future__ import annotations
 import contextlib
 import csv
 import html
-import importlib.util
 import io
 import json
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlencode
 
 import pytest
 from conftest import streamlit_server
+from payload_fixtures import FILE_NAME, PAYLOAD_DIR, PAYLOADS, kit
 from playwright.sync_api import Browser, ConsoleMessage, Download, FilePayload, Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-PAYLOAD_DIR = REPO / "tests" / "fixtures" / "payloads"
 SCREENSHOT = REPO / "out" / "e2e" / "payloads_map.png"
 TIMEOUT_MS = 90_000
 ANALYST = "payload-analyst"
@@ -42,17 +40,6 @@ COMPONENT = "streamlit_folium.st_folium"
 EXPORTS = ("PNG", "PDF", "SVG", "HTML interactivo", "CSV", "GeoJSON", "GeoPackage")
 
 
-def _load_kit() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("payload_kit", PAYLOAD_DIR / "payload_kit.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-kit = _load_kit()
-PAYLOADS: tuple[str, ...] = kit.PAYLOADS
-FILE_NAME = " ".join(PAYLOADS) + ".csv"
 # The HTML standard's multipart/form-data encoding sends '"' in a file name as %22.
 RECEIVED_NAME = FILE_NAME.replace('"', "%22")
 
