@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def public_withheld_share(url: str, change_token: str, cell_m: float, k: int) ->
     """Return the share of all stored rows the public gate withholds (whole data only)."""
     policy = PrivacyPolicy(cell_m=cell_m, k=k)
     return withheld_share(stored_incidents(url, change_token), policy)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def export_file(recipe: str, _make: Callable[[], bytes]) -> bytes:
+    """Return the export file `_make` builds, made once per `recipe` (the text naming the
+    filter, the rows' origin, the role and the snapshot settings; `_make` is not hashed)."""
+    return _make()
 
 
 @st.cache_resource(show_spinner=False)

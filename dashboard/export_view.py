@@ -16,6 +16,7 @@ from typing import Final
 import geopandas as gpd
 import streamlit as st
 
+from dashboard import data
 from dashboard.state import View
 from geo.caption import SnapshotCaption, snapshot_caption
 from geo.exports import export_bytes, export_name
@@ -105,14 +106,15 @@ def _buttons(
                 scene.view.heat, SNAPSHOT_SIZE)  # fmt: skip
     columns = st.columns(len(formats))
     for column, (fmt, (mime, label_key)) in zip(columns, formats.items(), strict=True):
-        recipe = repr((*settings, fmt)).encode("utf-8")
-        name = export_name(kind, scene.view.filter, recipe, made_at, fmt)
+        recipe = repr((scene.view.filter, scene.view.center, scene.view.zoom, *settings, fmt))
+        name = export_name(kind, scene.view.filter, recipe.encode("utf-8"), made_at, fmt)
         # Bytes, not the deferred callable: Streamlit 1.67 leaves a deferred file unreferenced
         # and another session's finished run can delete it before the browser fetches it
-        # (404 under load, seen with 20 sessions). The tab is lazy, so this runs only while
-        # the Export tab is open.
+        # (404 under load, seen with 20 sessions). Made once per recipe (dashboard.data), and
+        # only while the Export tab is open.
+        content = data.export_file(recipe, file_maker(scene, fmt))
         column.download_button(
-            text(label_key, scene.view.lang), data=file_maker(scene, fmt)(), file_name=name,
+            text(label_key, scene.view.lang), data=content, file_name=name,
             mime=mime, key=f"hito.export.{fmt}", on_click="ignore", width="stretch",
         )  # fmt: skip
 
