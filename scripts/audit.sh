@@ -9,6 +9,8 @@
 #   2  setup error (no venv, a required package not installed)
 #   3  some or all packages could not be audited (the advisory service was unreachable or
 #      did not know them): never reported as a pass, since nothing was checked for them
+# When pip-audit's service is unreachable, scripts/audit_latest.py audits every package
+# installed at its newest release against PyPI's project API, and names the rest.
 # Needs the network: PyPI's JSON API (https://pypi.org/pypi/NAME/VERSION/json), or OSV with
 # AUDIT_SERVICE=osv. Installs pip-audit into the venv when it is missing.
 # Usage: scripts/audit.sh   (VENV=path to use another venv)
@@ -75,6 +77,7 @@ set +e
   --vulnerability-service "${AUDIT_SERVICE:-pypi}" --format json --output "$REPORT"
 AUDIT_STATUS=$?
 set -e
+set +e
 "$PY" - "$REPORT" "$AUDIT_STATUS" <<'PYTHON'
 """Print pip-audit's findings; exit 1 on a vulnerability, 3 when packages went unaudited."""
 import json
@@ -95,8 +98,9 @@ for dependency in vulnerable:
         fixes = ", ".join(vuln.get("fix_versions") or []) or "no fixed version yet"
         print(f"VULNERABLE {dependency['name']} {dependency['version']}: {vuln['id']} "
               f"(fixed in {fixes})")
-for dependency in unaudited:
-    print(f"NOT AUDITED {dependency['name']}: {dependency['skip_reason']}")
+if len(unaudited) < len(dependencies):  # all skipped: one line below says so, not one each
+    for dependency in unaudited:
+        print(f"NOT AUDITED {dependency['name']}: {dependency['skip_reason']}")
 audited = len(dependencies) - len(unaudited)
 print(f"audit.sh: {audited} of {len(dependencies)} packages audited, "
       f"{len(vulnerable)} with a known vulnerability, {len(unaudited)} not audited")
@@ -106,3 +110,11 @@ if unaudited:
     sys.exit(3)
 print("audit.sh: no known vulnerabilities")
 PYTHON
+REPORT_STATUS=$?
+set -e
+if [ "$REPORT_STATUS" -ne 3 ]; then
+  exit "$REPORT_STATUS"
+fi
+# pip-audit could not reach its advisory service: audit what PyPI's project API can tell.
+echo "audit.sh: pip-audit's service was unreachable; falling back to PyPI's project API"
+exec "$PY" scripts/audit_latest.py "$PINNED"
