@@ -18,8 +18,10 @@ from matplotlib.figure import Figure
 from timing import median_seconds as timed_median
 
 from geo.caption import SnapshotCaption, snapshot_caption
+from geo.cells import add_cells
 from geo.demo import generate_demo
 from geo.layers import Layers, load_layers
+from geo.map_policy import RenderPolicy
 from geo.query import Filter
 from geo.settings import data_dir
 from geo.snapshot import ProjectedLayers, project_layers, render_snapshot, snapshot_figure
@@ -57,44 +59,65 @@ def scatter_only(
 
 
 def run(sizes: tuple[int, ...], runs: int) -> None:
-    """Print one JSON line per measurement, then a summary line."""
+    """Print one JSON line per figure ({"name", "n", "runs", "median_s", ...})."""
     layers: Layers = load_layers()
     countries = gpd.read_file(data_dir() / "countries.geojson")
     began = time.perf_counter()
-    incidents = generate_demo(max(sizes), seed=11, layers=layers)
-    print(json.dumps({"step": "generate_demo", "rows": max(sizes),
-                      "seconds": round(time.perf_counter() - began, 3)}))  # fmt: skip
+    plain = generate_demo(max(sizes), seed=11, layers=layers)
+    # The dashboard's frame carries its H3 cells from load (geo.cells), so the snapshots
+    # of the app are timed on such a frame; `hito snapshot` reads files without them.
+    incidents = add_cells(plain)
+    _print({"name": "snapshot setup: demo rows + H3 cells", "n": max(sizes),
+            "seconds": round(time.perf_counter() - began, 3)})  # fmt: skip
     projected = project_layers(layers, countries)
     project_s = median_seconds(lambda: project_layers(layers, countries), runs)
-    print(json.dumps({"step": "project_layers", "median_s": round(project_s, 4)}))
-    empty = incidents.iloc[:0]
+    _print({"name": "snapshot project_layers", "n": 0, "runs": runs, "median_s": project_s})
     caption = _caption(incidents)
-    baseline = median_seconds(
-        lambda: render_snapshot(empty, layers, countries, caption, projected=projected), runs
-    )
-    print(json.dumps({"step": "png_reference_layers_only", "median_s": round(baseline, 4)}))
-    results: dict[str, float] = {"baseline": baseline}
+    baseline = median_seconds(lambda: render_snapshot(
+        incidents.iloc[:0], layers, countries, caption, projected=projected), runs)  # fmt: skip
+    _print({"name": "snapshot png, reference layers only", "n": 0, "runs": runs,
+            "median_s": baseline})  # fmt: skip
     for size in sizes:
         frame = incidents.iloc[:size]
         seconds = median_seconds(partial(render_snapshot, frame, layers, countries, caption,
                                          projected=projected), runs)  # fmt: skip
-        mode = snapshot_figure(frame, layers, countries, caption, projected=projected).incidents
-        results[f"png_{size}"] = seconds
-        print(json.dumps({
-            "step": "png_snapshot", "incidents": size, "mode": mode.mode, "runs": runs,
-            "median_s": round(seconds, 4), "vs_baseline": round(seconds / baseline, 2),
-        }))  # fmt: skip
-    largest = incidents.iloc[: max(sizes)]
-    view = snapshot_figure(largest, layers, countries, caption, projected=projected).view
-    scatter = median_seconds(lambda: scatter_only(largest, projected, view), runs)
-    print(json.dumps({"step": "scatter_only_png", "points": len(largest),
-                      "median_s": round(scatter, 4), "runs": runs}))  # fmt: skip
-    as_points = median_seconds(
-        lambda: render_snapshot(largest, layers, countries, caption, projected=projected,
-                                max_points=len(largest)), runs)  # fmt: skip
-    print(json.dumps({"step": "png_snapshot_all_points", "incidents": len(largest),
-                      "median_s": round(as_points, 4), "runs": runs}))  # fmt: skip
-    print(json.dumps({"summary": {key: round(value, 3) for key, value in results.items()}}))
+        drawn = snapshot_figure(frame, layers, countries, caption, projected=projected).incidents
+        _print({"name": "snapshot png", "n": size, "runs": runs, "median_s": seconds,
+                "mode": drawn.mode, "resolution": drawn.resolution, "cells": drawn.cells,
+                "vs_reference_only": round(seconds / baseline, 2)})  # fmt: skip
+    _measure_largest(plain, incidents, layers, countries, projected, runs)
+
+
+def _measure_largest(
+    plain: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    layers: Layers,
+    countries: gpd.GeoDataFrame,
+    projected: ProjectedLayers,
+    runs: int,
+) -> None:
+    """Time the largest size without H3 columns (the CLI's case), as points only, and
+    every point drawn on a bare page."""
+    caption = _caption(incidents)
+    size = len(incidents)
+    cli = median_seconds(partial(render_snapshot, plain, layers, countries, caption,
+                                 projected=projected), runs)  # fmt: skip
+    _print({"name": "snapshot png, rows without H3 columns", "n": size, "runs": runs,
+            "median_s": cli})  # fmt: skip
+    every_point = RenderPolicy(points_max=size)
+    as_points = median_seconds(partial(render_snapshot, incidents, layers, countries, caption,
+                                       projected=projected, policy=every_point), runs)  # fmt: skip
+    _print({"name": "snapshot png, every incident a point", "n": size, "runs": runs,
+            "median_s": as_points})  # fmt: skip
+    view = snapshot_figure(incidents, layers, countries, caption, projected=projected).view
+    scatter = median_seconds(lambda: scatter_only(incidents, projected, view), runs)
+    _print({"name": "scatter only png", "n": size, "runs": runs, "median_s": scatter})
+
+
+def _print(figure: dict[str, object]) -> None:
+    rounded = {key: round(value, 4) if isinstance(value, float) else value
+               for key, value in figure.items()}  # fmt: skip
+    print(json.dumps(rounded), flush=True)
 
 
 def _caption(incidents: gpd.GeoDataFrame) -> SnapshotCaption:

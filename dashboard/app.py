@@ -35,10 +35,12 @@ from geo.events import EventsError
 from geo.i18n import LANGS, describe_filter, format_int, text
 from geo.ingest import IngestError
 from geo.layers import LayerError, Layers
-from geo.maps import HEXAGON_RADIUS_M, incident_points, pydeck_hexagons
+from geo.map_incidents import map_incidents
+from geo.map_policy import RenderPolicy, describe_plan, policy_for_role
+from geo.maps import pydeck_hexagons
 from geo.maps_folium import folium_map
 from geo.privacy import Role, policy_from_env
-from geo.query import apply_filter, prepare
+from geo.query import apply_filter
 from geo.settings import tiles_from_env, upload_to_store_enabled
 from geo.store import StoreError
 
@@ -55,9 +57,9 @@ def main() -> None:
     loaded = _load(role)
     if loaded is None:
         return
-    layers, stored = loaded
+    layers, stored, render_policy = loaded
     uploads_before = session_uploads()
-    incidents = _with_uploads(stored.incidents, uploads_before)
+    incidents = _with_uploads(stored, uploads_before)
     options = FilterOptions.from_data(layers, incidents)
     view = current_view(
         default_view(options), known_crossings=options.crossing_ids, known_regions=options.regions
@@ -75,7 +77,7 @@ def main() -> None:
             uploaded = render_upload(layers, view.lang, offer_save=saving)
             _render_uploads_outside_dates(uploaded, options, view)
     if uploaded is not uploads_before:
-        incidents = _with_uploads(stored.incidents, uploaded)
+        incidents = _with_uploads(stored, uploaded)
         _rerun_if_the_span_moved(layers, incidents, options, view)
     filtered = apply_filter(incidents, view.filter)
     with kpi_area:
@@ -83,16 +85,18 @@ def main() -> None:
         _render_privacy_note(role, stored.withheld_share, view.lang)
         render_kpis(kpis(incidents, view.filter), view.lang, view.filter.zone)
         st.caption(describe_filter(view.filter, view.lang))
-    origin = Origin(role, stored, uploaded)
+    origin = Origin(role, stored, uploaded, render_policy)
     view = _render_open_tab(tabs, layers, filtered, view, origin)
     publish_view(view)
 
 
-def _load(role: Role) -> tuple[Layers, data.StoredView] | None:
-    """Return the layers and the stored incidents as `role` may see them (None: an error
-    was shown instead)."""
+def _load(role: Role) -> tuple[Layers, data.StoredView, RenderPolicy] | None:
+    """Return the layers, the stored incidents as `role` may see them and the role's map
+    render policy (None: an error was shown instead)."""
     try:
-        return data.bundled_layers(), data.current_incidents(role, policy_from_env())
+        privacy = policy_from_env()
+        render_policy = policy_for_role(role, privacy.cell_m)
+        return data.bundled_layers(), data.current_incidents(role, privacy), render_policy
     except (LayerError, IngestError, StoreError, OSError, ValueError) as error:
         st.error("No se pudieron cargar los datos / Could not load the data:")
         st.code(str(error), language=None)  # plain text, never Markdown
@@ -141,12 +145,10 @@ def _render_open_tab(
     """Fill the open tab (map, hexagons, timeline or table); return the View the map moved to."""
     if tabs[MAP_TAB].open:
         with tabs[MAP_TAB]:
-            view = _render_folium_tab(layers, filtered, view, origin.role)
+            view = _render_folium_tab(layers, filtered, view, origin)
     if tabs[HEXAGON_TAB].open:
         with tabs[HEXAGON_TAB]:
-            hexagons = pydeck_hexagons(layers, data.bundled_countries(), filtered, view.lang)
-            st.pydeck_chart(hexagons, height=MAP_HEIGHT)
-            st.caption(text("hexagon_caption", view.lang, radius=HEXAGON_RADIUS_M))
+            _render_hexagon_tab(layers, filtered, view, origin)
     if tabs[TIMELINE_TAB].open:
         with tabs[TIMELINE_TAB]:
             _render_timeline_tab(filtered, view)
@@ -166,6 +168,7 @@ class Origin:
     role: Role
     stored: data.StoredView
     uploaded: gpd.GeoDataFrame | None
+    render_policy: RenderPolicy  # how its maps draw incidents (geo.map_policy)
 
     @property
     def store_is_demo(self) -> bool:
@@ -184,6 +187,7 @@ def _export_scene(
         projected=data.bundled_projected_layers(), view=view,
         bounds=shown_bounds(view.center, view.zoom), source=_source(filtered, origin, view.lang),
         content_key=f"{origin.stored.store_key}|{','.join(digests)}", role=origin.role,
+        render_policy=origin.render_policy,
     )  # fmt: skip
 
 
@@ -203,12 +207,13 @@ def _source(filtered: gpd.GeoDataFrame, origin: Origin, lang: str) -> str:
     return "; ".join(parts)
 
 
-def _with_uploads(stored: gpd.GeoDataFrame, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Return the stored rows plus this session's uploaded rows (never shared)."""
+def _with_uploads(stored: data.StoredView, uploaded: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Return the stored rows plus this session's uploaded rows."""
     if uploaded is None or uploaded.empty:
-        return stored
-    combined = pd.concat([stored.astype({c: "string" for c in _categoricals(stored)}), uploaded])
-    return prepare(gpd.GeoDataFrame(combined.reset_index(drop=True), crs=stored.crs))
+        return stored.incidents
+    files = tuple(f"{name}:{digest}" for name, digest in
+                  zip(session_upload_names(), session_upload_digests(), strict=True))  # fmt: skip
+    return data.stored_with_uploads(stored.store_key, files, stored.incidents, uploaded)
 
 
 def _rerun_if_the_span_moved(
@@ -247,23 +252,23 @@ def _render_uploads_outside_dates(
     )  # fmt: skip
 
 
-def _categoricals(frame: pd.DataFrame) -> list[str]:
-    return [name for name in frame.columns if isinstance(frame[name].dtype, pd.CategoricalDtype)]
-
-
 def _render_banner(incidents: gpd.GeoDataFrame, lang: str) -> None:
     if bool(incidents["synthetic"].fillna(False).any()):
         st.warning(text("synthetic_banner", lang))
 
 
 def _render_folium_tab(
-    layers: Layers, filtered: gpd.GeoDataFrame, view: View, role: Role
+    layers: Layers, filtered: gpd.GeoDataFrame, view: View, origin: Origin
 ) -> View:
-    points = incident_points(filtered, view.filter.zone, day_only=role == "public")
+    policy = origin.render_policy
+    shown, plan = map_incidents(
+        filtered, zone=view.filter.zone, center=view.center, zoom=view.zoom, policy=policy,
+        day_only=origin.role == "public",
+    )  # fmt: skip
     figure = folium_map(
         layers,
         data.bundled_countries(),
-        points,
+        shown,
         lang=view.lang,
         center=view.center,
         zoom=view.zoom,
@@ -271,7 +276,20 @@ def _render_folium_tab(
         tiles=tiles_from_env(),
     )
     moved = render_folium_map(figure, key="folium-map", height=MAP_HEIGHT)
+    st.caption(describe_plan(plan, policy, view.lang))
     return with_map(view, *moved) if moved else view
+
+
+def _render_hexagon_tab(
+    layers: Layers, filtered: gpd.GeoDataFrame, view: View, origin: Origin
+) -> None:
+    policy = origin.render_policy
+    deck, plan = pydeck_hexagons(
+        layers, data.bundled_countries(), filtered, view.lang, zone=view.filter.zone,
+        policy=policy, day_only=origin.role == "public",
+    )  # fmt: skip
+    st.pydeck_chart(deck, height=MAP_HEIGHT)
+    st.caption(describe_plan(plan, policy, view.lang, follows_zoom=False))
 
 
 def _render_timeline_tab(filtered: gpd.GeoDataFrame, view: View) -> None:

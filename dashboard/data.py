@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.cells import add_cells, without_cells
 from geo.enrich import enrich
 from geo.events import load_events
 from geo.ingest import IngestResult, read_incidents
@@ -57,14 +58,16 @@ def ready_store(url: str, layers_folder: str) -> str:
 
 @st.cache_resource(show_spinner="Cargando incidentes… / Loading incidents…", max_entries=2)
 def stored_incidents(url: str, change_token: str) -> gpd.GeoDataFrame:
-    """Return every stored incident, prepared (shared read-only across sessions).
+    """Return every stored incident, prepared and with its H3 cells (geo.cells), shared
+    read-only across sessions: sorting, categories and cells are done here once, never on
+    a rerun.
 
     `change_token` is part of the cache key: an ingest or delete makes the next run load the
     store again; the two newest loads are kept.
     """
     store = open_store(url)
     try:
-        return prepare(store.query())
+        return add_cells(prepare(store.query()))
     finally:
         store.close()
 
@@ -72,16 +75,38 @@ def stored_incidents(url: str, change_token: str) -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def public_incidents(url: str, change_token: str, cell_m: float, k: int) -> gpd.GeoDataFrame:
     """Return what the public may see of the stored incidents (geo.privacy), computed once
-    per store state and policy, shared read-only across sessions."""
+    per store state and policy, shared read-only across sessions.
+
+    The H3 cells are computed again from the gated (snapped) points: the stored rows' cells
+    are of the exact locations and must not reach the public.
+    """
     policy = PrivacyPolicy(cell_m=cell_m, k=k)
-    return gate(stored_incidents(url, change_token), "public", policy)
+    exact = without_cells(stored_incidents(url, change_token))
+    return add_cells(gate(exact, "public", policy))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def public_withheld_share(url: str, change_token: str, cell_m: float, k: int) -> float:
     """Return the share of all stored rows the public gate withholds (whole data only)."""
     policy = PrivacyPolicy(cell_m=cell_m, k=k)
-    return withheld_share(stored_incidents(url, change_token), policy)
+    return withheld_share(without_cells(stored_incidents(url, change_token)), policy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def stored_with_uploads(
+    store_key: str, upload_files: tuple[str, ...], _stored: gpd.GeoDataFrame,
+    _uploaded: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """Return the stored rows plus uploaded rows, prepared (sorted, categorical), made once
+    per store state and set of uploaded files ("name:sha256" each), not on every rerun.
+
+    Only a session that uploaded the very same files reaches an entry; the frames
+    themselves are not hashed (`_stored` is the store's state `store_key`).
+    """
+    categoricals = [name for name in _stored.columns
+                    if isinstance(_stored[name].dtype, pd.CategoricalDtype)]  # fmt: skip
+    combined = pd.concat([_stored.astype(dict.fromkeys(categoricals, "string")), _uploaded])
+    return prepare(gpd.GeoDataFrame(combined.reset_index(drop=True), crs=_stored.crs))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

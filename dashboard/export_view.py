@@ -1,9 +1,11 @@
 """The Export tab: download the current view as a map snapshot (PNG, PDF, SVG, HTML) or data.
 
 Every button's file is made when the tab is drawn (only while it is open), from the same
-filtered rows the page shows; its name is time + a short hash of the filter, the rows'
-origin (the store's change token and this session's uploads) and the snapshot settings,
-so two exports never share a name unless they are the same file.
+filtered rows the page shows — except data files of more than EAGER_ROWS rows, which are
+made when asked for (a "prepare" button), so opening the tab on a million rows stays quick.
+A file's name is time + a short hash of the filter, the rows' origin (the store's change
+token and this session's uploads) and the snapshot settings, so two exports never share a
+name unless they are the same file.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from geo.caption import SnapshotCaption, snapshot_caption
 from geo.exports import export_bytes, export_name
 from geo.i18n import describe_filter, text
 from geo.layers import Layers
-from geo.maps import incident_points
+from geo.map_incidents import map_incidents
+from geo.map_policy import RenderPolicy
 from geo.maps_folium import folium_map
 from geo.settings import tiles_from_env
 from geo.snapshot import drawable_part, render_snapshot
@@ -31,6 +34,10 @@ from geo.snapshot_layers import ProjectedLayers
 
 Bbox = tuple[float, float, float, float]
 SNAPSHOT_SIZE: Final = (1600, 1200)  # pixels, the CLI's default too
+# Data files of more rows than this are made on request, not whenever the tab is drawn.
+EAGER_ROWS: Final = 50_000
+READY_KEY: Final = "hito.export.ready"  # session_state: recipes the user asked to prepare
+DEFAULT_RENDER_POLICY: Final = RenderPolicy()
 # format -> (MIME type, label key); snapshots first, then data.
 MAP_FORMATS: Final = {
     "png": ("image/png", "export_png"),
@@ -58,6 +65,7 @@ class ExportScene:
     source: str  # geo.caption's source: its DEMO_SOURCE, or the store's and uploads' names
     content_key: str  # identifies the rows behind the view: store change token + uploads
     role: str = "public"  # who downloads: the public's rows passed geo.privacy.gate
+    render_policy: RenderPolicy = DEFAULT_RENDER_POLICY  # points or cells (geo.map_policy)
 
 
 def render_export(scene: ExportScene) -> None:
@@ -112,11 +120,31 @@ def _buttons(
         # and another session's finished run can delete it before the browser fetches it
         # (404 under load, seen with 20 sessions). Made once per recipe (dashboard.data), and
         # only while the Export tab is open.
+        if not _made_now(scene, fmt, recipe):
+            column.button(
+                text("export_prepare", scene.view.lang, label=text(label_key, scene.view.lang)),
+                key=f"hito.export.prepare.{fmt}", on_click=_ask_for, args=(recipe,),
+                width="stretch",
+            )  # fmt: skip
+            continue
         content = data.export_file(recipe, file_maker(scene, fmt))
         column.download_button(
             text(label_key, scene.view.lang), data=content, file_name=name,
             mime=mime, key=f"hito.export.{fmt}", on_click="ignore", width="stretch",
         )  # fmt: skip
+
+
+def _made_now(scene: ExportScene, fmt: str, recipe: str) -> bool:
+    """Whether the file of `fmt` is made as the tab is drawn: snapshots (their size does
+    not grow with the rows) and small data files always; a large data file once asked for."""
+    if fmt not in DATA_FORMATS or len(scene.filtered) <= EAGER_ROWS:
+        return True
+    return recipe in st.session_state.get(READY_KEY, ())
+
+
+def _ask_for(recipe: str) -> None:
+    """Remember that this session asked for the file of `recipe` (before the rerun)."""
+    st.session_state[READY_KEY] = (*st.session_state.get(READY_KEY, ())[-15:], recipe)
 
 
 def _caption(scene: ExportScene) -> SnapshotCaption:
@@ -132,7 +160,7 @@ def _static_snapshot(scene: ExportScene, fmt: str) -> bytes:
     width, height = SNAPSHOT_SIZE
     return render_snapshot(
         scene.filtered, scene.layers, scene.countries, caption, fmt=fmt,
-        bbox=snapshot_bounds(scene.bounds),
+        bbox=snapshot_bounds(scene.bounds), policy=scene.render_policy,
         width_px=width, height_px=height, lang=scene.view.lang, projected=scene.projected,
     )  # fmt: skip
 
@@ -140,9 +168,12 @@ def _static_snapshot(scene: ExportScene, fmt: str) -> bytes:
 def _html_snapshot(scene: ExportScene) -> str:
     view = scene.view
     caption = _caption(scene)
-    points = incident_points(scene.filtered, view.filter.zone, day_only=scene.role == "public")
+    shown, _ = map_incidents(
+        scene.filtered, zone=view.filter.zone, center=view.center, zoom=view.zoom,
+        policy=scene.render_policy, day_only=scene.role == "public",
+    )  # fmt: skip
     figure = folium_map(
-        scene.layers, scene.countries, points, lang=view.lang, center=view.center,
+        scene.layers, scene.countries, shown, lang=view.lang, center=view.center,
         zoom=view.zoom, heat=view.heat, tiles=tiles_from_env(),
     )  # fmt: skip
     return standalone_html(figure, caption)

@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from geo.cells import add_cells
 from geo.enrich import enrich
 from geo.i18n import format_int, text
 from geo.ingest import IngestError, Notice, Problem, ValidationReport, read_incidents_bytes
@@ -99,7 +100,7 @@ def ingest_upload(
         return UploadOutcome(name, digest, None, None, str(error))
     report_stage("enriching")
     try:
-        enriched = enrich(result.incidents, layers)
+        enriched = add_cells(enrich(result.incidents, layers))
     except ValueError as error:
         return UploadOutcome(name, digest, None, None, f"{name}: {error}")
     report_stage("done")

@@ -12,8 +12,10 @@ import pandas as pd
 
 from geo.caption import SnapshotCaption, snapshot_caption
 from geo.cli_views import FilteredView, Picture
-from geo.maps import incident_points
+from geo.map_incidents import map_incidents
+from geo.map_policy import RenderPolicy, policy_for_role
 from geo.maps_folium import MAX_ZOOM, MIN_ZOOM, folium_map
+from geo.privacy import policy_from_env
 from geo.settings import tiles_from_env
 from geo.snapshot_html import DEFAULT_VENDOR_DIR, standalone_html
 
@@ -24,20 +26,31 @@ HTML_ASSET_BASE: Final = "vendor"  # any path: standalone_html inlines the files
 def draw_snapshot(
     view: FilteredView, countries: gpd.GeoDataFrame, fmt: str, picture: Picture, made_at: datetime
 ) -> bytes:
-    """Return the snapshot file: a static picture (geo.snapshot) or a standalone HTML map."""
+    """Return the snapshot file: a static picture (geo.snapshot) or a standalone HTML map.
+
+    Both draw points up to the render policy's threshold and H3 hexagon counts above it
+    (role_policy), as the dashboard's maps do.
+    """
     from geo import snapshot  # matplotlib loads for snapshots only
 
     caption = snapshot_caption(
         view.filtered, view.flt, lang=picture.lang, generated_at=made_at, source=view.source
     )
+    policy = role_policy(view.role)
     if fmt == "html":
         extent = snapshot.snapshot_extent(view.filtered, view.layers, picture.bbox)
-        return _html_snapshot(view, countries, caption, picture, extent)
+        return _html_snapshot(view, countries, caption, picture, extent, policy)
     return snapshot.render_snapshot(
         view.filtered, view.layers, countries, caption, fmt=fmt, bbox=picture.bbox,
         width_px=picture.width_px, height_px=picture.height_px, dpi=picture.dpi,
-        lang=picture.lang,
+        lang=picture.lang, policy=policy,
     )  # fmt: skip
+
+
+def role_policy(role: str) -> RenderPolicy:
+    """Return the render policy of `role`: thresholds from $HITO_MAP_POINTS_MAX and
+    $HITO_MAP_CELLS_MAX; the public's hexagons no finer than its privacy cell."""
+    return policy_for_role(role, policy_from_env().cell_m)
 
 
 def written_line(path: Path, view: FilteredView, size: int) -> str:
@@ -68,12 +81,17 @@ def _html_snapshot(
     caption: SnapshotCaption,
     picture: Picture,
     extent: tuple[float, float, float, float],
+    policy: RenderPolicy,
 ) -> bytes:
-    """Return the folium map of the view as a standalone HTML page fitted to `extent`."""
+    """Return the folium map of the view as a standalone HTML page fitted to `extent`: the
+    incidents one by one, or their H3 cells past policy.points_max (geo.map_policy)."""
     center, zoom = map_view(extent, picture.width_px, picture.height_px)
-    points = incident_points(view.filtered, view.flt.zone)
+    shown, _plan = map_incidents(
+        view.filtered, zone=view.flt.zone, center=center, zoom=zoom, policy=policy,
+        day_only=view.role == "public",
+    )  # fmt: skip
     figure = folium_map(
-        view.layers, countries, points, lang=picture.lang, center=center, zoom=zoom,
+        view.layers, countries, shown, lang=picture.lang, center=center, zoom=zoom,
         heat=False, asset_base=HTML_ASSET_BASE, tiles=tiles_from_env(),
     )  # fmt: skip
     minx, miny, maxx, maxy = extent

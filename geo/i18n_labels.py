@@ -100,6 +100,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "export_csv": {"es": "CSV", "en": "CSV"},
     "export_geojson": {"es": "GeoJSON", "en": "GeoJSON"},
     "export_gpkg": {"es": "GeoPackage", "en": "GeoPackage"},
+    "export_prepare": {"es": "Preparar {label}", "en": "Prepare {label}"},
     "upload_save": {
         "es": "Guardar las {rows} filas aceptadas en el almacén",
         "en": "Save the {rows} accepted rows in the store",
@@ -141,16 +142,43 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "layer_disputed": {"es": "Triángulo terrestre", "en": "Land triangle (disputed)"},
     "layer_incidents": {"es": "Incidentes", "en": "Incidents"},
     "layer_heat": {"es": "Mapa de calor", "en": "Heat map"},
+    "layer_cells": {"es": "Incidentes por hexágono", "en": "Incidents per hexagon"},
+    "cell_incidents": {"es": "Incidentes", "en": "Incidents"},
+    "cell_people": {"es": "Personas (donde se sabe)", "en": "People (where known)"},
+    "cell_people_unknown": {
+        "es": "Incidentes sin número de personas", "en": "Incidents without a people count",
+    },
+    "cell_size": {"es": "Hexágono", "en": "Hexagon"},
+    "cell_size_value": {"es": "lado ≈ {edge} m", "en": "edge ≈ {edge} m"},
+    "map_points_caption": {
+        "es": "{total} incidentes, un marcador cada uno (agrupados al alejar el mapa).",
+        "en": "{total} incidents, one marker each (grouped when zoomed out).",
+    },
+    "map_points_caption_flat": {
+        "es": "{total} incidentes, un punto cada uno.",
+        "en": "{total} incidents, one dot each.",
+    },
+    "map_cells_caption": {
+        "es": "{total} incidentes: más de {points_max}, así que el mapa muestra cuántos hay en "
+        "cada hexágono H3 (lado ≈ {edge} m).",
+        "en": "{total} incidents: more than {points_max}, so the map shows how many fall in "
+        "each H3 hexagon (edge ≈ {edge} m).",
+    },
+    "map_cells_finer": {
+        "es": " Acerque el mapa para ver hexágonos más finos.",
+        "en": " Zoom in for finer hexagons.",
+    },
+    "map_cells_clipped": {
+        "es": " Se envían solo los hexágonos alrededor de la vista ({shown} incidentes); al "
+        "mover el mapa se envían los demás.",
+        "en": " Only the hexagons around the view are sent ({shown} incidents); moving the map "
+        "sends the others.",
+    },
     "layer_no_tiles": {"es": "Sin teselas (contornos)", "en": "No tiles (outlines)"},
     "field_time": {"es": "Hora local", "en": "Local time"},
     "field_category": {"es": "Categoría", "en": "Category"},
     "field_crossing": {"es": "Paso", "en": "Crossing"},
     "field_people": {"es": "Personas", "en": "People"},
-    "hexagon_caption": {
-        "es": "Incidentes agregados en hexágonos de {radius} m; la altura es el número de "
-        "incidentes.",
-        "en": "Incidents binned in {radius} m hexagons; height is the number of incidents.",
-    },
     # timeline
     "timeline_freq": {"es": "Intervalo", "en": "Interval"},
     "freq_day": {"es": "Día", "en": "Day"},

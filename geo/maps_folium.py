@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -14,13 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from folium.elements import JSCSSMixin
-from folium.map import Layer
-from folium.plugins import HeatMap, MarkerCluster
-from folium.template import Template
+from folium.plugins import HeatMap
 
 from geo import i18n
 from geo.layers import Layers
+from geo.map_cells import IncidentCells, cell_heat_layer, cell_legend_items, cells_json
 from geo.map_legend import MapLegend, category_label, map_text, safe_html_text, safe_json
+from geo.map_points import IncidentClusters, incident_payload
+from geo.map_policy import CellView
 from geo.maps import CATEGORY_COLOURS, MAP_COLUMNS, UNKNOWN_COLOUR
 from geo.settings import check_tiles
 
@@ -53,11 +55,6 @@ CDN_TO_VENDOR: Final[dict[str, str | None]] = {
 }  # fmt: skip
 ASSET_BASE_PATTERN: Final = re.compile(r"[A-Za-z0-9._~@/-]+")  # a path, never a host
 HEAT_PANE: Final = "hito-heat"
-# Popup and tooltip words: name used by the browser code -> geo.i18n label key.
-POPUP_FIELDS: Final = {
-    "category": "field_category", "local_time": "field_time", "crossing": "field_crossing",
-    "people": "field_people", "unknown": "unknown",
-}  # fmt: skip
 MIN_ZOOM: Final = 5
 MAX_ZOOM: Final = 18
 
@@ -76,74 +73,10 @@ DISPUTED_STYLE: Final = {
 CROSSING_LABEL_SIDE: Final = {"CL": "below", "PE": "above"}  # Chacalluta is south of Santa Rosa
 
 
-class IncidentClusters(JSCSSMixin, Layer):
-    """Incidents as CircleMarkers in a Leaflet.markercluster group, built in the browser.
-
-    The rows travel as one inert JSON object (see safe_json); tooltips and popups are built
-    with textContent, so no incident text is ever parsed as HTML or JavaScript.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({
-            chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45
-        });
-        (function (cluster, data) {
-            var text = data.text;
-            function line(box, label, value) {
-                var row = document.createElement("div");
-                var key = document.createElement("b");
-                key.textContent = label + ": ";
-                row.appendChild(key);
-                row.appendChild(document.createTextNode(value));
-                box.appendChild(row);
-            }
-            function localTime(i) {
-                var zone = data.zones[data.zone[i]];
-                return data.local_time[i] + (zone ? " (" + zone + ")" : "");
-            }
-            function details(i) {
-                var box = document.createElement("div");
-                line(box, text.category, data.categories[data.category[i]].label);
-                line(box, text.local_time, localTime(i));
-                line(box, text.crossing, data.crossings[data.crossing[i]]);
-                line(box, text.people, data.people[i] === "?" ? text.unknown : data.people[i]);
-                return box;
-            }
-            function summary(i) {
-                var box = document.createElement("div");
-                box.textContent = data.categories[data.category[i]].label + " · " + localTime(i);
-                return box;
-            }
-            var markers = new Array(data.lat.length);
-            for (var i = 0; i < data.lat.length; i++) {
-                var marker = L.circleMarker([data.lat[i], data.lon[i]], {
-                    radius: 6, weight: 1, color: "#222222", fillOpacity: 0.85,
-                    fillColor: data.categories[data.category[i]].colour, incident: i
-                });
-                marker.bindTooltip(summary.bind(null, i)).bindPopup(details.bind(null, i));
-                markers[i] = marker;
-            }
-            cluster.addLayers(markers);
-        })({{ this.get_name() }}, {{ this.payload_json }});
-        {% endmacro %}
-        """
-    )
-    # folium's CDN URLs for Leaflet.markercluster, swapped for the vendored files by folium_map.
-    default_js: list[tuple[str, str]] = list(MarkerCluster.default_js)  # noqa: RUF012
-    default_css: list[tuple[str, str]] = list(MarkerCluster.default_css)  # noqa: RUF012
-
-    def __init__(self, payload_json: str, *, name: str, show: bool) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "IncidentClusters"
-        self.payload_json = payload_json
-
-
 def folium_map(
     layers: Layers,
     countries: gpd.GeoDataFrame,
-    points: pd.DataFrame,
+    points: pd.DataFrame | CellView,
     *,
     lang: str,
     center: tuple[float, float],
@@ -154,14 +87,18 @@ def folium_map(
 ) -> folium.Map:
     """Return a folium map that loads every script and style from `asset_base`, no CDN.
 
-    `points` is geo.maps.incident_points(...) (exactly MAP_COLUMNS); `center` is (lat, lon).
-    Layers: a "no tiles" base of country outlines, regions, corridor, disputed triangle,
-    border, crossings, clustered incidents and, when `heat`, a heat map shown instead of the
-    clusters (both stay in the layer control). `tiles` (geo.settings.tiles_from_env(): URL
-    template, attribution) adds that tile server as a second base layer, off until the viewer
-    picks it; None (the default) adds no tile layer at all, so the page names no tile host.
+    `points` is geo.maps.incident_points(...) (exactly MAP_COLUMNS), or the H3 cells of
+    geo.map_policy.plan_map when there are too many incidents to draw one by one; `center`
+    is (lat, lon). Layers: a "no tiles" base of country outlines, regions, corridor,
+    disputed triangle, border, crossings, clustered incidents (or cells coloured by count)
+    and, when `heat`, a heat map shown instead of them (both stay in the layer control).
+    `tiles` (geo.settings.tiles_from_env(): URL template, attribution) adds that tile server
+    as a second base layer, off until the viewer picks it; None (the default) adds no tile
+    layer at all, so the page names no tile host.
     """
-    _check_inputs(points, lang=lang, center=center, zoom=zoom, asset_base=asset_base)
+    _check_view(lang=lang, center=center, zoom=zoom, asset_base=asset_base)
+    if isinstance(points, pd.DataFrame):
+        _check_points(points)
     if tiles is not None:
         tiles = check_tiles(*tiles)
     figure = folium.Map(
@@ -172,12 +109,7 @@ def folium_map(
     figure.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     _add_base_layers(figure, countries, lang, tiles)
     _add_reference_layers(figure, layers, lang)
-    crossing_names = _crossing_names(layers.crossings, lang)
-    payload = incident_payload(points, crossing_names, lang)
-    clusters = IncidentClusters(
-        safe_json(payload), name=map_text("layer_incidents", lang), show=not heat
-    )
-    clusters.add_to(figure)
+    _incident_layer(points, layers, lang, heat).add_to(figure)
     if heat:
         # Leaflet stacks canvases under SVG within a pane: the heat map gets its own pane
         # above the (opaque) country outlines and below the markers and labels.
@@ -189,45 +121,22 @@ def folium_map(
     return figure
 
 
-def incident_payload(
-    points: pd.DataFrame, crossing_names: dict[str, str], lang: str
-) -> dict[str, Any]:
-    """Return the columnar data the incident layer ships: categories and crossings as codes."""
-    category_codes, categories = pd.factorize(points["category"].astype("string").fillna(""))
-    crossing_codes, crossings = pd.factorize(points["crossing"].astype("string").fillna("—"))
-    local_time, zone = _split_zone(points["local_time"])
-    zone_codes, zones = pd.factorize(zone)
-    _, first_rows = np.unique(category_codes, return_index=True)
-    rgb = points[["red", "green", "blue"]].to_numpy(dtype=int)[first_rows]
-    return {
-        "text": {name: map_text(key, lang) for name, key in POPUP_FIELDS.items()},
-        "categories": [
-            {"label": category_label(str(name), lang), "colour": _hex(tuple(colour))}
-            for name, colour in zip(categories, rgb, strict=True)
-        ],
-        "crossings": [crossing_names.get(str(code), str(code)) for code in crossings],
-        "lat": points["lat"].astype(float).round(5).tolist(),
-        "lon": points["lon"].astype(float).round(5).tolist(),
-        "category": category_codes.tolist(),
-        "crossing": crossing_codes.tolist(),
-        "people": points["people"].astype("string").fillna("?").tolist(),
-        "local_time": local_time.tolist(),
-        "zone": zone_codes.tolist(),
-        "zones": [str(name) for name in zones],
-    }  # fmt: skip
+def _incident_layer(
+    shown: pd.DataFrame | CellView, layers: Layers, lang: str, heat: bool
+) -> IncidentClusters | IncidentCells:
+    """Return the clustered incidents, or the cells coloured by count; hidden under `heat`."""
+    if isinstance(shown, CellView):
+        number = partial(i18n.format_int, lang=lang)
+        return IncidentCells(
+            cells_json(shown, lang, number), name=map_text("layer_cells", lang), show=not heat
+        )
+    payload = incident_payload(shown, _crossing_names(layers.crossings, lang), lang)
+    return IncidentClusters(
+        safe_json(payload), name=map_text("layer_incidents", lang), show=not heat
+    )
 
 
-def _split_zone(local_time: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Split "2026-03-05 14:20 (America/Lima)" into time and zone, so each zone ships once."""
-    text = local_time.astype("string").fillna("")
-    parts = text.str.extract(r"^(?P<time>.*) \((?P<zone>[^()]*)\)$")
-    return parts["time"].fillna(text), parts["zone"].fillna("")
-
-
-def _check_inputs(
-    points: pd.DataFrame, *, lang: str, center: tuple[float, float], zoom: int, asset_base: str
-) -> None:
-    i18n.check_lang(lang)
+def _check_points(points: pd.DataFrame) -> None:
     extra = [column for column in points.columns if column not in MAP_COLUMNS]
     if extra:
         raise ValueError(f"points: columns {extra} are outside the map allow-list {MAP_COLUMNS}")
@@ -235,6 +144,10 @@ def _check_inputs(
     if missing:
         raise ValueError(f"points: missing columns {missing} (use geo.maps.incident_points)")
     _check_coordinates(points)
+
+
+def _check_view(*, lang: str, center: tuple[float, float], zoom: int, asset_base: str) -> None:
+    i18n.check_lang(lang)
     lat, lon = center
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"center: {center!r} is not a (lat, lon) pair in degrees")
@@ -341,8 +254,10 @@ def _crossing_names(crossings: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
     }
 
 
-def _heat_layer(points: pd.DataFrame, lang: str) -> HeatMap:
-    """Return a heat map of incident density (each incident weighs 1)."""
+def _heat_layer(points: pd.DataFrame | CellView, lang: str) -> HeatMap:
+    """Return a heat map of incident density (each incident weighs 1; a cell its count)."""
+    if isinstance(points, CellView):
+        return cell_heat_layer(points, lang, HEAT_PANE)
     coordinates = points[["lat", "lon"]].astype(float).to_numpy()
     return HeatMap(
         coordinates, name=map_text("layer_heat", lang), radius=18, blur=15, min_opacity=0.35,
@@ -350,13 +265,10 @@ def _heat_layer(points: pd.DataFrame, lang: str) -> HeatMap:
     )  # fmt: skip
 
 
-def _legend(regions: gpd.GeoDataFrame, points: pd.DataFrame, lang: str) -> MapLegend:
-    categories = [
-        (category_label(name, lang), _hex(colour), "dot")
-        for name, colour in CATEGORY_COLOURS.items()
-    ]
-    if (~points["category"].isin(list(CATEGORY_COLOURS))).any():
-        categories.append((map_text("unlisted_category", lang), _hex(UNKNOWN_COLOUR), "dot"))
+def _legend(regions: gpd.GeoDataFrame, points: pd.DataFrame | CellView, lang: str) -> MapLegend:
+    incidents = (map_text("layer_cells", lang), _incident_legend(points, lang))
+    if not isinstance(points, CellView):
+        incidents = (map_text("categories", lang), _incident_legend(points, lang))
     region_items = [
         (i18n.region_label(str(region), lang), str(REGION_STYLE[str(country)]["fillColor"]), "fill")
         for region, country in zip(regions["id"], regions["country"], strict=True)
@@ -369,10 +281,21 @@ def _legend(regions: gpd.GeoDataFrame, points: pd.DataFrame, lang: str) -> MapLe
         (map_text("layer_crossings", lang), "#000000", "ring"),
     ]
     return MapLegend(
-        map_text("map_legend", lang),
-        [(map_text("categories", lang), categories),
-         (map_text("legend_layers", lang), reference)],
-    )  # fmt: skip
+        map_text("map_legend", lang), [incidents, (map_text("legend_layers", lang), reference)]
+    )
+
+
+def _incident_legend(points: pd.DataFrame | CellView, lang: str) -> list[tuple[str, str, str]]:
+    """Return the legend rows of the incident layer: count classes, or categories."""
+    if isinstance(points, CellView):
+        return cell_legend_items(points, partial(i18n.format_int, lang=lang))
+    categories = [
+        (category_label(name, lang), _hex(colour), "dot")
+        for name, colour in CATEGORY_COLOURS.items()
+    ]
+    if (~points["category"].isin(list(CATEGORY_COLOURS))).any():
+        categories.append((map_text("unlisted_category", lang), _hex(UNKNOWN_COLOUR), "dot"))
+    return categories
 
 
 def _use_local_assets(figure: folium.Map, asset_base: str) -> None:

@@ -19,28 +19,31 @@ from matplotlib.figure import Figure
 from geo.caption import SnapshotCaption, caption_text
 from geo.i18n import LANGS, format_int
 from geo.layers import Layers
+from geo.map_policy import RenderPolicy
 from geo.schema import WGS84
 from geo.snapshot_incidents import (
-    POINTS_THRESHOLD,
     DrawnIncidents,
-    IncidentsInView,
+    SnapshotIncidents,
     draw_incidents,
     incident_legend,
     incidents_in_view,
 )
 from geo.snapshot_layers import ProjectedLayers, project_layers
 from geo.snapshot_layout import Layout, page_layout
-from geo.snapshot_legend import LegendRow, draw_colour_bar, draw_legend
+from geo.snapshot_legend import LegendRow, draw_legend
 from geo.snapshot_marks import draw_north_arrow, draw_scale_bar, true_north
 from geo.snapshot_reference import draw_crossings, draw_reference, reference_legend
 from geo.snapshot_text import draw_page_text
 
 __all__ = [
-    "POINTS_THRESHOLD", "SNAPSHOT_FORMATS", "ProjectedLayers", "Snapshot", "project_layers",
+    "DEFAULT_POLICY", "SNAPSHOT_FORMATS", "ProjectedLayers", "Snapshot", "project_layers",
     "render_snapshot", "snapshot_extent", "snapshot_figure",
 ]  # fmt: skip
 
 SNAPSHOT_FORMATS: Final[tuple[str, ...]] = ("png", "pdf", "svg")
+# Points or H3 hexagons, as the web maps decide (geo.map_policy): the environment's
+# thresholds and policy_for_role are the caller's to apply.
+DEFAULT_POLICY: Final = RenderPolicy()
 SIZE_RANGE_PX: Final = (200, 10_000)
 DPI_RANGE: Final = (50, 600)
 # Where EPSG:32719 (UTM 19S) still draws this border sensibly: a bbox must lie inside.
@@ -78,20 +81,22 @@ def render_snapshot(
     dpi: int = 100,
     lang: str = "es",
     projected: ProjectedLayers | None = None,
-    max_points: int = POINTS_THRESHOLD,
+    policy: RenderPolicy = DEFAULT_POLICY,
 ) -> bytes:
     """Return a PNG, PDF or SVG map of `filtered` (EPSG:4326 points) with legend and caption.
 
     The page is `width_px` × `height_px` pixels at `dpi` (a PNG has exactly that size; PDF and
     SVG are width_px/dpi × height_px/dpi inches). `bbox` (lon/lat) is the view to show, else
     snapshot_extent's. Pass `projected` (project_layers(layers, countries)) to skip
-    re-projecting the reference layers on every call. More than `max_points` incidents in
-    view are drawn as a count grid. Thread-safe: no pyplot; vector writes take a lock.
+    re-projecting the reference layers on every call. Up to policy.points_max incidents in
+    view are drawn one by one, more as H3 hexagons coloured by count at the finest resolution
+    (up to policy.finest_resolution) legible at the page's scale. Thread-safe: no pyplot;
+    vector writes take a lock.
     """
     _check_format(fmt)
     snapshot = snapshot_figure(
         filtered, layers, countries, caption, bbox=bbox, width_px=width_px, height_px=height_px,
-        dpi=dpi, lang=lang, projected=projected, max_points=max_points,
+        dpi=dpi, lang=lang, projected=projected, policy=policy,
     )  # fmt: skip
     return _save(snapshot.figure, fmt, dpi, caption)
 
@@ -108,10 +113,10 @@ def snapshot_figure(
     dpi: int = 100,
     lang: str = "es",
     projected: ProjectedLayers | None = None,
-    max_points: int = POINTS_THRESHOLD,
+    policy: RenderPolicy = DEFAULT_POLICY,
 ) -> Snapshot:
     """Return the drawn snapshot page without writing it (render_snapshot writes it)."""
-    _check_page(width_px, height_px, dpi, lang, max_points)
+    _check_page(width_px, height_px, dpi, lang, policy)
     lon, lat = _checked_lonlat(filtered)
     if not isinstance(caption, SnapshotCaption):
         raise TypeError(f"caption: expected a SnapshotCaption, got {type(caption).__name__}")
@@ -122,8 +127,8 @@ def snapshot_figure(
     FigureCanvasAgg(figure)
     map_axes = figure.add_axes(layout.map_box.fraction(width_px, height_px))
     view = _metric_view(extent, projected, layout.map_box.width / layout.map_box.height)
-    in_view = incidents_in_view(lon, lat, view, projected)
-    drawn = _draw_map(map_axes, filtered, in_view, projected, view, layout, lang, max_points)
+    incidents = SnapshotIncidents(filtered, lon, lat, incidents_in_view(lon, lat, view, projected))
+    drawn = _draw_map(map_axes, incidents, projected, view, layout, lang, policy)
     _draw_legend(figure, layout, projected, drawn, len(filtered), lang)
     draw_page_text(figure, layout, caption)
     return Snapshot(figure=figure, map_axes=map_axes, view=view, incidents=drawn, layout=layout)
@@ -163,7 +168,7 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"fmt: {fmt!r} is not one of {list(SNAPSHOT_FORMATS)}")
 
 
-def _check_page(width_px: int, height_px: int, dpi: int, lang: str, max_points: int) -> None:
+def _check_page(width_px: int, height_px: int, dpi: int, lang: str, policy: object) -> None:
     low, high = SIZE_RANGE_PX
     for name, value in (("width_px", width_px), ("height_px", height_px)):
         if not _is_int(value) or not low <= value <= high:
@@ -172,8 +177,8 @@ def _check_page(width_px: int, height_px: int, dpi: int, lang: str, max_points: 
         raise ValueError(f"dpi: {dpi!r} is not an integer from {DPI_RANGE[0]} to {DPI_RANGE[1]}")
     if lang not in LANGS:
         raise ValueError(f"lang: {lang!r} is not one of {list(LANGS)}")
-    if not _is_int(max_points) or max_points < 0:
-        raise ValueError(f"max_points: {max_points!r} is not a non-negative integer")
+    if not isinstance(policy, RenderPolicy):
+        raise TypeError(f"policy: expected a geo.map_policy.RenderPolicy, got {policy!r}")
 
 
 def _is_int(value: object) -> bool:
@@ -269,13 +274,12 @@ def _metric_view(
 
 def _draw_map(
     ax: Axes,
-    filtered: gpd.GeoDataFrame,
-    in_view: IncidentsInView,
+    incidents: SnapshotIncidents,
     projected: ProjectedLayers,
     view: tuple[float, float, float, float],
     layout: Layout,
     lang: str,
-    max_points: int,
+    policy: RenderPolicy,
 ) -> DrawnIncidents:
     sizing = layout.sizing
     ax.set_autoscale_on(False)
@@ -286,8 +290,7 @@ def _draw_map(
         spine.set_edgecolor("#777777")
     draw_reference(ax, projected, sizing)
     drawn = draw_incidents(
-        ax, filtered, in_view, view, sizing,
-        map_width_px=layout.map_box.width, max_points=max_points,
+        ax, incidents, view, projected, sizing, map_width_px=layout.map_box.width, policy=policy,
     )  # fmt: skip
     draw_crossings(ax, projected, sizing, lang)
     ax.set_xlim(view[0], view[2])
@@ -310,13 +313,8 @@ def _draw_legend(
     if drawn.shown != total:
         shown, of = format_int(drawn.shown, lang), format_int(total, lang)
         rows.insert(2, LegendRow(caption_text("in_view", lang, shown=shown, total=of), "note"))
-    colour_bar_after = len(rows) - 1 if drawn.mode == "aggregate" else None
     rows.extend(reference_legend(projected, lang))
-    page = (layout.width, layout.height)
-    colour_bar = draw_legend(figure, layout.legend_box, page, layout.sizing, rows,
-                             colour_bar_after=colour_bar_after)  # fmt: skip
-    if colour_bar is not None and drawn.image is not None:
-        draw_colour_bar(figure, colour_bar, drawn.image, layout.sizing, lang)
+    draw_legend(figure, layout.legend_box, (layout.width, layout.height), layout.sizing, rows)
 
 
 # --- assemble -----------------------------------------------------------------------------

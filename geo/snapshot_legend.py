@@ -1,4 +1,4 @@
-"""Draw a snapshot's legend panel: headed rows of swatches and labels, room for a colour bar."""
+"""Draw a snapshot's legend panel: headed rows of swatches and labels."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from typing import Final
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from geo.i18n import format_int
 from geo.snapshot_layout import LEGEND_PX, Box, Sizing
 
 LEGEND_SHAPES: Final[tuple[str, ...]] = ("title", "header", "note", "dot", "fill", "line", "ring")
 ROW_SPACING: Final = 1.6
-COLOUR_BAR_ROWS: Final = 2.6  # a colour bar takes the height of this many rows (bar + ticks)
 INK: Final = "#111111"
 
 
@@ -41,51 +37,27 @@ class LegendRow:
 
 
 def draw_legend(
-    figure: Figure,
-    box: Box,
-    page: tuple[int, int],
-    sizing: Sizing,
-    rows: list[LegendRow],
-    *,
-    colour_bar_after: int | None = None,
-) -> Axes | None:
-    """Draw `rows` top-down in `box`; return an axes for a colour bar placed after row
-    `colour_bar_after` (an index into `rows`), or None when none is asked for."""
-    font_px = _fitting_font_px(box, sizing, len(rows), colour_bar_after is not None)
+    figure: Figure, box: Box, page: tuple[int, int], sizing: Sizing, rows: list[LegendRow]
+) -> Axes:
+    """Draw `rows` top-down in `box` (shrinking the font if they would overflow it); return
+    the legend's axes."""
+    font_px = _fitting_font_px(box, sizing, len(rows))
     ax = figure.add_axes(box.fraction(*page))
     ax.set_xlim(0, box.width)
     ax.set_ylim(box.height, 0)
     ax.set_axis_off()
     row_px = font_px * ROW_SPACING
     y = row_px / 2
-    colour_bar = None
     for index, row in enumerate(rows):
         _draw_row(ax, row, y, font_px, sizing)
         y += row_px * (1.25 if row.shape in ("title", "header") and index else 1.0)
-        if index == colour_bar_after:
-            bar = Box(box.left + font_px, box.top + y - row_px / 4, box.width - 3 * font_px,
-                      row_px * 0.7)  # fmt: skip
-            colour_bar = figure.add_axes(bar.fraction(*page))
-            y += row_px * COLOUR_BAR_ROWS
-    return colour_bar
+    return ax
 
 
-def draw_colour_bar(
-    figure: Figure, cax: Axes, image: AxesImage, sizing: Sizing, lang: str
-) -> None:
-    """Draw the count grid's colour bar with plain, localised tick labels (1, 10, 1.000)."""
-    bar = figure.colorbar(image, cax=cax, orientation="horizontal")
-    bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_int(round(v), lang)))
-    bar.ax.xaxis.set_minor_formatter(NullFormatter())
-    bar.ax.tick_params(labelsize=sizing.pt(12), width=sizing.pt(1))
-    bar.outline.set_linewidth(sizing.pt(1))
-
-
-def _fitting_font_px(box: Box, sizing: Sizing, count: int, colour_bar: bool) -> float:
+def _fitting_font_px(box: Box, sizing: Sizing, count: int) -> float:
     """Return the legend font size in pixels: the reference size, smaller if rows overflow."""
     font_px = sizing.px(LEGEND_PX)
-    needed_rows = count * 1.1 + (COLOUR_BAR_ROWS if colour_bar else 0) + 1
-    return min(font_px, box.height / (needed_rows * ROW_SPACING))
+    return min(font_px, box.height / ((count * 1.1 + 1) * ROW_SPACING))
 
 
 def _draw_row(ax: Axes, row: LegendRow, y: float, font_px: float, sizing: Sizing) -> None:

@@ -1,4 +1,5 @@
-"""Shared pytest set-up: a private copy of data/ for the whole run, and the bundled layers.
+"""Shared pytest set-up: a private copy of data/ for the whole run, the bundled layers and
+country outlines (as they are, and projected for snapshots).
 
 The dashboard and the CLI read incidents from the default store, a GeoPackage created and
 seeded in the data folder on first use. So that a test run never writes into the
@@ -13,10 +14,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 from geo.layers import Layers, load_layers
 from geo.settings import REPO_DATA_DIR
+from geo.snapshot_layers import ProjectedLayers, project_layers
 
 _RUN_DATA: dict[str, Path] = {}
 
@@ -41,3 +44,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def layers() -> Layers:
     """Return the bundled reference layers from the data folder."""
     return load_layers()
+
+
+@pytest.fixture(scope="session")
+def countries() -> gpd.GeoDataFrame:
+    """Return the bundled country outlines (data/countries.geojson, the offline base map)."""
+    return gpd.read_file(REPO_DATA_DIR / "countries.geojson")
+
+
+@pytest.fixture(scope="session")
+def projected(layers: Layers, countries: gpd.GeoDataFrame) -> ProjectedLayers:
+    """Return the reference layers and outlines projected once for every snapshot test."""
+    return project_layers(layers, countries)

@@ -18,10 +18,11 @@ from dashboard.map_view import moved_view
 from geo.i18n import CATEGORY_LABELS
 from geo.layers import Layers
 from geo.map_legend import safe_html_text, safe_json
+from geo.map_points import IncidentClusters, incident_payload
 from geo.maps import CATEGORY_COLOURS, MAP_COLUMNS, incident_points
-from geo.maps_folium import CDN_TO_VENDOR, IncidentClusters, folium_map, incident_payload
+from geo.maps_folium import CDN_TO_VENDOR, folium_map
 from geo.schema import CATEGORIES, WGS84
-from geo.settings import REPO_DATA_DIR, tiles_from_env
+from geo.settings import tiles_from_env
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR = REPO / "dashboard" / "static" / "vendor"
@@ -39,12 +40,6 @@ SECRETS = ("SECRET-ID-7", "SECRET description of a family", "https://secret.exam
 # The page names no URL by default: no tile layer at all (HITO_TILES unset or "none").
 ALLOWED_URLS: set[str] = set()
 TILES = ("https://tiles.example.org/{z}/{x}/{y}.png?key=k&style=s", "© <b>Example</b> & co")
-
-
-@pytest.fixture(scope="module")
-def countries() -> gpd.GeoDataFrame:
-    """Return the bundled country outlines (data/countries.geojson)."""
-    return gpd.read_file(REPO_DATA_DIR / "countries.geojson")
 
 
 def _incidents(categories: list[str] | None = None) -> gpd.GeoDataFrame:

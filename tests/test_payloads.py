@@ -31,10 +31,10 @@ from geo.enrich import enrich
 from geo.exports import export_bytes
 from geo.ingest import IngestResult, read_incidents
 from geo.layers import Layers
+from geo.map_policy import RenderPolicy
 from geo.maps import incident_points, pydeck_hexagons
 from geo.maps_folium import folium_map
 from geo.query import Filter, prepare
-from geo.settings import data_dir
 from geo.snapshot_html import standalone_html
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -48,11 +48,6 @@ CENTER = (-18.3115, -70.314)  # the payload grid, between Chacalluta and Santa R
 DAY = date(2024, 6, 15)
 ZONE = "America/Santiago"
 STAMP = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def countries() -> gpd.GeoDataFrame:
-    return gpd.read_file(data_dir() / "countries.geojson")
 
 
 def _read(name: str, layers: Layers) -> IngestResult:
@@ -193,12 +188,25 @@ def test_the_standalone_html_refuses_a_map_naming_a_host(
 def test_the_pydeck_hexagons_carry_no_text(
     incidents: gpd.GeoDataFrame, layers: Layers, countries: gpd.GeoDataFrame
 ) -> None:
-    deck = pydeck_hexagons(layers, countries, incidents, "es")
+    deck, plan = pydeck_hexagons(layers, countries, incidents, "es", zone=ZONE,
+                                 policy=RenderPolicy(points_max=10))  # fmt: skip
     page, spec = deck.to_html(as_string=True), deck.to_json()
     assert isinstance(page, str)
+    assert plan.mode == "cells"  # 45 rows over a threshold of 10: counts per H3 cell only
     assert kit.html_raw_findings(page) == []
     assert not any(payload in text for payload in PAYLOADS for text in (page, spec))
-    assert '"lat": -18.312' in spec  # the payload rows are binned (3 decimals)
+
+
+def test_the_pydeck_points_carry_payloads_as_data_with_plain_text_tooltips(
+    incidents: gpd.GeoDataFrame, layers: Layers, countries: gpd.GeoDataFrame
+) -> None:
+    deck, plan = pydeck_hexagons(layers, countries, incidents, "es", zone=ZONE,
+                                 policy=RenderPolicy())  # fmt: skip
+    tooltip = deck._tooltip  # what st.pydeck_chart hands deck.gl (not in to_json)
+    assert plan.mode == "points"
+    assert set(tooltip) == {"text"}  # never "html": deck.gl would parse it as HTML
+    assert not [p for p in PAYLOADS if p in json.dumps(tooltip)]
+    assert plan.total == len(incidents)
 
 
 def test_the_csv_export_keeps_payloads_as_exact_cells(incidents: gpd.GeoDataFrame) -> None:

@@ -1,4 +1,7 @@
-"""Static snapshots: exact PNG size, layer colours, SVG text, aggregate mode, bbox, bad input."""
+"""Static snapshots: exact PNG size, layer colours, SVG text, bbox, bad input.
+
+Points or H3 hexagons (the render policy): tests/test_render_policy_snapshot.py.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +25,10 @@ from geo.ingest import read_incidents
 from geo.layers import Layers
 from geo.maps import CATEGORY_COLOURS
 from geo.query import Filter, apply_filter, prepare
-from geo.schema import CATEGORIES, WGS84
+from geo.schema import WGS84
 from geo.settings import REPO_DATA_DIR
 from geo.snapshot import (
-    POINTS_THRESHOLD,
     ProjectedLayers,
-    project_layers,
     render_snapshot,
     snapshot_extent,
     snapshot_figure,
@@ -42,18 +43,6 @@ PE_INSIDE = (-70.5, -17.6)
 # 0.16 × #1f77b4 + 0.84 × #f3f1ec and 0.12 × #d62728 + 0.88 × #f3f1ec.
 CL_BLEND = (209, 221, 227)
 PE_BLEND = (239, 217, 213)
-
-
-@pytest.fixture(scope="module")
-def countries() -> gpd.GeoDataFrame:
-    """Return the bundled country outlines (data/countries.geojson)."""
-    return gpd.read_file(REPO_DATA_DIR / "countries.geojson")
-
-
-@pytest.fixture(scope="module")
-def projected(layers: Layers, countries: gpd.GeoDataFrame) -> ProjectedLayers:
-    """Return the reference layers projected once for every snapshot of this module."""
-    return project_layers(layers, countries)
 
 
 @pytest.fixture(scope="module")
@@ -246,36 +235,7 @@ def test_svg_is_repeatable_byte_for_byte_even_from_threads(
     assert b"<dc:date>" not in alone["svg"]
 
 
-# --- points or aggregate ------------------------------------------------------------------
-
-
-def _cloud(count: int) -> gpd.GeoDataFrame:
-    rng = np.random.default_rng(5)
-    lon = rng.normal(-70.3129, 0.01, count)
-    lat = rng.normal(-18.3115, 0.01, count)
-    return _incidents(lon, lat, rng.choice(np.array(CATEGORIES), count))
-
-
-def test_points_up_to_the_threshold_then_a_count_grid_the_legend_names(
-    layers: Layers, countries: gpd.GeoDataFrame, projected: ProjectedLayers
-) -> None:
-    cloud = _cloud(POINTS_THRESHOLD + 1)
-    bbox = (-70.45, -18.45, -70.17, -18.17)
-    at_limit = cloud.iloc[:POINTS_THRESHOLD]
-    few = snapshot_figure(at_limit, layers, countries, _caption(at_limit), bbox=bbox,
-                          projected=projected)  # fmt: skip
-    assert (few.incidents.mode, few.incidents.shown) == ("points", POINTS_THRESHOLD)
-    many = snapshot_figure(cloud, layers, countries, _caption(cloud), bbox=bbox,
-                           projected=projected)  # fmt: skip
-    assert (many.incidents.mode, many.incidents.shown) == ("aggregate", POINTS_THRESHOLD + 1)
-    assert many.incidents.cell_m in (100.0, 200.0, 500.0)
-    small = cloud.iloc[:300]
-    texts = _svg_texts(render_snapshot(small, layers, countries, _caption(small, "en"),
-                                       fmt="svg", lang="en", bbox=bbox, projected=projected,
-                                       max_points=299))  # fmt: skip
-    assert "Incidents, aggregated" in texts
-    assert any(re.fullmatch(r"incidents per \d+ m cell", text) for text in texts)
-    assert "Stranded group" not in texts  # categories are not told apart in a count grid
+# --- view -------------------------------------------------------------------------------
 
 
 def test_legend_says_how_many_incidents_lie_in_view_when_some_are_outside(
@@ -347,7 +307,6 @@ def test_rows_beyond_the_drawable_area_need_a_bbox(layers: Layers) -> None:
         ({"bbox": (-18.4, -70.4, -18.2, -70.2)}, "bbox: .* lat/lon instead of lon/lat"),
         ({"bbox": (-70.4, -18.4, float("nan"), -18.2)}, "bbox: .* four finite numbers"),
         ({"bbox": (-70.4, -18.4, -70.2)}, "bbox: .* not \\(minx, miny, maxx, maxy\\)"),
-        ({"max_points": -1}, "max_points: -1"),
     ],
 )
 def test_bad_arguments_raise_naming_the_argument_and_value(
@@ -384,6 +343,8 @@ def test_bad_incident_rows_raise_naming_row_field_and_value(
         render_snapshot(frame.drop(columns="category"), layers, countries, caption)
     with pytest.raises(TypeError, match="caption: expected a SnapshotCaption"):
         render_snapshot(frame, layers, countries, caption.lines())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"policy: expected a geo\.map_policy\.RenderPolicy, got 1"):
+        render_snapshot(frame, layers, countries, caption, policy=1)  # type: ignore[arg-type]
 
 
 def test_categories_outside_the_vocabulary_are_drawn_grey_and_named(

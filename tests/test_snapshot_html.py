@@ -17,18 +17,12 @@ from geo.caption import SnapshotCaption
 from geo.layers import Layers
 from geo.maps import MAP_COLUMNS
 from geo.maps_folium import folium_map
-from geo.settings import data_dir
 from geo.snapshot_html import DEFAULT_VENDOR_DIR, VENDORED_FILES, caption_panel, standalone_html
 
 INLINED = re.compile(r"<(script|style)>/\* (?P<name>[^ ]+) \*/\n.*?</(script|style)>", re.S)
 ANY_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)
 HOST = re.compile(r"https?://|//[a-z0-9-]+\.[a-z]{2,}", re.I)
 PAYLOAD = "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def countries() -> gpd.GeoDataFrame:
-    return gpd.read_file(data_dir() / "countries.geojson")
 
 
 def _points() -> pd.DataFrame:

@@ -11,6 +11,7 @@ from conftest import ANALYST_HEADERS
 from playwright.sync_api import Browser, FrameLocator, Page
 
 from geo.aggregate import totals
+from geo.cell_classes import CELL_PALETTE
 from geo.enrich import enrich
 from geo.ingest import read_incidents
 from geo.layers import load_layers
@@ -20,6 +21,11 @@ from geo.settings import data_dir
 pytestmark = pytest.mark.e2e
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "out" / "e2e"
 TIMEOUT_MS = 90_000
+# The incident layer is drawn: H3 hexagons (filled from the count palette) or clusters.
+CELLS = ", ".join(f"path.leaflet-interactive[fill='{colour}']" for colour in CELL_PALETTE)
+INCIDENT_LAYER = f"{CELLS}, .marker-cluster"
+# One week at one crossing: fewer incidents than the points threshold (2,000).
+WEEK_AT_CHACALLUTA = "?from=2026-01-05&to=2026-01-11&tz=America/Lima&crossing=chacalluta"
 
 
 class PageProblems:
@@ -53,7 +59,7 @@ def _open(page: Page, url: str) -> FrameLocator:
     page.get_by_text("DATOS SINTÉTICOS").first.wait_for(timeout=TIMEOUT_MS)
     frame = page.frame_locator("iframe[title*='st_folium']").first
     frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
-    frame.locator(".marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
+    frame.locator(INCIDENT_LAYER).first.wait_for(timeout=TIMEOUT_MS)
     return frame
 
 
@@ -69,17 +75,34 @@ def _expected_chacalluta_count() -> int:
     return totals(apply_filter(frame, Filter(crossings=("chacalluta",))))["incidents"]
 
 
-def test_page_loads_and_the_map_draws_layers_and_markers(app_url: str, page: Page) -> None:
+def test_page_loads_and_the_map_draws_layers_and_hexagon_counts(app_url: str, page: Page) -> None:
+    """5,000 incidents are more than the points threshold: the map gets counts per hexagon."""
     problems = PageProblems(page)
     frame = _open(page, app_url)
     assert page.locator("[data-testid='stException']").count() == 0
-    assert frame.locator("path.leaflet-interactive").count() >= 5  # regions, border, corridor…
-    assert frame.locator(".marker-cluster").count() > 0
+    hexagons = frame.locator(CELLS)
+    assert hexagons.count() >= 20 and frame.locator(".marker-cluster").count() == 0
     assert frame.get_by_text("Chacalluta").count() >= 1
+    page.get_by_text("5.000 incidentes: más de 2.000").first.wait_for(timeout=TIMEOUT_MS)
+    darkest = frame.locator(f"path.leaflet-interactive[fill='{CELL_PALETTE[-1]}']").first
+    darkest.click(force=True)  # the fullest hexagon's popup: its counts, as text
+    popup = frame.locator(".leaflet-popup-content").first
+    popup.wait_for(timeout=TIMEOUT_MS)
+    assert "Incidentes:" in popup.inner_text() and "Hexágono: lado ≈" in popup.inner_text()
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_desktop.png"), full_page=True)
     assert problems.errors == []
     assert problems.foreign == []
+
+
+def test_a_narrow_filter_draws_one_marker_per_incident(app_url: str, page: Page) -> None:
+    problems = PageProblems(page)
+    frame = _open(page, app_url + WEEK_AT_CHACALLUTA)
+    frame.locator(".marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
+    assert frame.locator(CELLS).count() == 0
+    page.get_by_text("incidentes, un marcador cada uno").first.wait_for(timeout=TIMEOUT_MS)
+    page.screenshot(path=str(SCREENSHOT_DIR / "dashboard_points.png"), full_page=True)
+    assert problems.errors == []
 
 
 def test_choosing_a_crossing_changes_the_counts(app_url: str, page: Page) -> None:
@@ -129,7 +152,7 @@ def test_the_view_stays_put_after_loading(
     """No rerun loop: the URL (and so the map) is still for 6 s after the page settles."""
     page.goto(app_url + query)
     page.frame_locator("iframe[title*='st_folium']").first.locator(
-        ".marker-cluster"
+        INCIDENT_LAYER
     ).first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_timeout(3_000)  # let the first reports of the map arrive
     settled = page.evaluate("() => [location.search, history.length]")
@@ -148,7 +171,7 @@ def test_every_tab_opens_without_errors_and_speaks_spanish(app_url: str, page: P
     _open(page, app_url)
     page.get_by_role("tab", name="Hexágonos").click()
     page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=TIMEOUT_MS)
-    page.get_by_text("Hexágonos de").first.wait_for(timeout=TIMEOUT_MS)  # the tab's caption
+    page.get_by_text("cada hexágono H3").first.wait_for(timeout=TIMEOUT_MS)  # the tab's caption
     page.get_by_role("tab", name="Tabla").click()
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("tab", name="Cargar datos").click()
