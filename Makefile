@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check geo dashboard tests bench
@@ -36,10 +36,9 @@ layers: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/hito demo --n 5000 --seed 1 -o data/demo_incidents.csv
 
-bench: $(VENV)/.installed
-	$(BIN)/python bench/ingest_enrich.py $(if $(QUICK),--quick,)
-	$(BIN)/python bench/dashboard_rerun.py
-	$(BIN)/python bench/snapshot.py $(if $(QUICK),--quick,)
+# One JSON line per figure of issue 7, then one per target (bench/run_all.py); QUICK=1: < 2 min.
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

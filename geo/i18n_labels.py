@@ -149,6 +149,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "es": "Incidentes sin número de personas", "en": "Incidents without a people count",
     },
     "cell_size": {"es": "Hexágono", "en": "Hexagon"},
+    "cell_summary": {"es": "{count} incidentes", "en": "{count} incidents"},
     "cell_size_value": {"es": "lado ≈ {edge} m", "en": "edge ≈ {edge} m"},
     "map_points_caption": {
         "es": "{total} incidentes, un marcador cada uno (agrupados al alejar el mapa).",

@@ -19,7 +19,7 @@ OUTLINE_DECIMALS: Final = 5  # ~1 m
 # Popup and tooltip words: name used by the browser code -> label key (geo.map_legend).
 CELL_FIELDS: Final = {
     "incidents": "cell_incidents", "people": "cell_people", "unknown": "cell_people_unknown",
-    "size": "cell_size",
+    "size": "cell_size", "summary": "cell_summary",
 }  # fmt: skip
 
 
@@ -51,7 +51,7 @@ class IncidentCells(Layer):
             }
             function summary(i) {
                 var box = document.createElement("div");
-                box.textContent = data.incidents_text[i] + " · " + text.incidents;
+                box.textContent = text.summary.replace("{count}", data.incidents_text[i]);
                 return box;
             }
             var start = 0;

@@ -47,6 +47,7 @@ from geo.store.gpkg_schema import (
 
 BUSY_TIMEOUT_S: Final = 120.0  # how long a writer waits for another writer's lock
 DEFAULT_CHUNK_ROWS: Final = 50_000  # rows per executemany; on_progress runs after each
+READ_CHUNK_ROWS: Final = 100_000  # rows fetched and turned into a frame at a time
 PAGE_CACHE_KIB: Final = 262_144  # SQLite page cache per connection
 
 
@@ -246,8 +247,13 @@ class GpkgStore(StoreLifecycle):
             "ORDER BY occurred_ns, incident_id"
         )
         with self._lock, self._reading("query"), paused_garbage_collection():
-            rows = self._ready().execute(sql, params).fetchall()  # a tuple per row, all kept
-            return gpkg_rows.incident_frame(rows)
+            cursor = self._ready().execute(sql, params)
+            # A frame per chunk: a tuple per row of every row at once would more than double
+            # the peak memory of a million-row read (and glibc keeps that peak as RSS).
+            chunks = []
+            while rows := cursor.fetchmany(READ_CHUNK_ROWS):
+                chunks.append(gpkg_rows.incident_frame(rows))
+            return gpkg_rows.joined_frames(chunks)
 
     def _ready(self) -> sqlite3.Connection:
         """Return the connection to a store at SCHEMA_VERSION, or raise StoreError."""

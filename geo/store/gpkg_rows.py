@@ -164,6 +164,15 @@ def incident_frame(rows: Sequence[tuple]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(series, geometry="geometry", crs=WGS84)
 
 
+def joined_frames(chunks: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Join incident frames read chunk by chunk into one (an empty frame for none)."""
+    if not chunks:
+        return incident_frame([])
+    if len(chunks) == 1:
+        return chunks[0]
+    return gpd.GeoDataFrame(pd.concat(chunks, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
 def history_frame(rows: Sequence[tuple]) -> gpd.GeoDataFrame:
     """Build the history frame: incident columns, `replaced_at` (UTC), `replaced_by_ingest`."""
     width = len(READ_FIELDS)

@@ -233,3 +233,19 @@ def test_time_text_is_a_geopackage_datetime_and_nationalities_are_joined(
     assert codes == ";".join(first["nationalities"])
     assert rows[demo["incident_id"].iloc[1]][1] == ""  # an empty list
     assert rows[demo["incident_id"].iloc[2]][1] is None  # a missing cell
+
+
+def test_a_read_in_many_chunks_is_the_same_frame_as_in_one(
+    store: GpkgStore, demo: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads are built chunk by chunk (bounded memory); the joined frame is identical."""
+    store.ingest(demo.head(250), file_name="demo.csv")
+    whole = store.query()
+    monkeypatch.setattr("geo.store.gpkg.READ_CHUNK_ROWS", 7)
+    chunked = store.query()
+    assert len(chunked) == 250
+    assert chunked.index.equals(whole.index) and chunked.crs == whole.crs
+    assert chunked.dtypes.equals(whole.dtypes)
+    assert chunked.drop(columns="nationalities").equals(whole.drop(columns="nationalities"))
+    assert chunked["nationalities"].tolist() == whole["nationalities"].tolist()
+    assert store.query(Filter(crossings=("nowhere",))).empty
