@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from geo.cell_classes import CELL_PALETTE
+
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -40,6 +42,10 @@ TRUSTED_HEADER = "X-Hito-User"
 ANALYST_NAME = "e2e-analyst"
 ANALYST_HEADERS = {TRUSTED_HEADER: ANALYST_NAME}
 APP_ENV = {"HITO_TRUSTED_USER_HEADER": TRUSTED_HEADER, "HITO_ANALYSTS": ANALYST_NAME}
+# The map's incident layer has drawn: H3 hexagons (filled from the count palette, above the
+# points threshold) or marker clusters (below it).
+CELLS = ", ".join(f"path.leaflet-interactive[fill='{colour}']" for colour in CELL_PALETTE)
+INCIDENT_LAYER = f"{CELLS}, .marker-cluster"
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ANALYST_HEADERS
+from conftest import ANALYST_HEADERS, CELLS, INCIDENT_LAYER
 from playwright.sync_api import Browser, FrameLocator, Page
 
 from geo.aggregate import totals
@@ -21,9 +21,6 @@ from geo.settings import data_dir
 pytestmark = pytest.mark.e2e
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "out" / "e2e"
 TIMEOUT_MS = 90_000
-# The incident layer is drawn: H3 hexagons (filled from the count palette) or clusters.
-CELLS = ", ".join(f"path.leaflet-interactive[fill='{colour}']" for colour in CELL_PALETTE)
-INCIDENT_LAYER = f"{CELLS}, .marker-cluster"
 # One week at one crossing: fewer incidents than the points threshold (2,000).
 WEEK_AT_CHACALLUTA = "?from=2026-01-05&to=2026-01-11&tz=America/Lima&crossing=chacalluta"
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import streamlit
+from conftest import INCIDENT_LAYER
 from nginx_server import ANALYST, REPO, SITE, VISITOR, Proxy, proxied
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request
 
@@ -283,7 +284,7 @@ def test_the_dashboard_works_under_the_csp(
         page.goto(running.url + "/")
         page.get_by_text("DATOS SINTÉTICOS").first.wait_for(timeout=TIMEOUT_MS)
         frame = page.frame_locator("iframe[title*='st_folium']").first
-        frame.locator(".marker-cluster").first.wait_for(timeout=TIMEOUT_MS)
+        frame.locator(INCIDENT_LAYER).first.wait_for(timeout=TIMEOUT_MS)
         for tab, shown in (
             ("Hexágonos", "[data-testid='stDeckGlJsonChart'] canvas"),
             ("Línea de tiempo", "[data-testid='stVegaLiteChart'] canvas"),
