@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/browser_paint.py [--n N] [--runs R]
 
-One Streamlit server on 127.0.0.1 (bench/many_users.serve_dashboard: trusted-header sign-in,
-stopped by its pid) serves the app's store ($HITO_STORE); Debian's Chromium (never a
+One Streamlit server on 127.0.0.1 (tests/e2e/conftest.py's streamlit_server with its
+trusted-header sign-in, default memory settings, stopped by its pid) serves the app's store
+($HITO_STORE); Debian's Chromium (never a
 downloaded browser) signs in as an analyst through the header. Each run waits for an idle
 server, adds or removes a crossing in the sidebar and times, from the click, until the map's
 new iframe has drawn Leaflet paths, the caption under the map names the new count, and two
@@ -15,21 +16,22 @@ server's peak memory (VmHWM).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
-from many_users import ANALYST, CHROMIUM, HEADER, cpu_seconds, serve_dashboard
+from many_users import E2E, REPO, child_pid, cpu_seconds, server_output_to_stderr
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from proc_memory import peak_rss_mb, rss_mb
 
 from geo.i18n import crossing_label, text
 
-CHROMIUM_ARGS: Final = ["--no-sandbox", "--disable-gpu", "--use-gl=angle",
-                        "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]  # fmt: skip
 LANG: Final = "en"
 TIMEOUT_MS: Final = 180_000
 CROSSINGS: Final = ("chacalluta", "santa-rosa")
@@ -70,7 +72,7 @@ def chromium() -> Iterator[Browser]:
     """Yield Debian's headless Chromium (software GL), closed at the end."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(E2E.CHROMIUM), headless=True, args=E2E.CHROMIUM_ARGS
         )
         try:
             yield browser
@@ -139,11 +141,31 @@ def timed_changes(page: Page, pid: int, runs: int, caption: str) -> tuple[list[f
     return timings, statistics.median(after_paint)
 
 
+@dataclass(frozen=True)
+class App:
+    """A running dashboard: its address and its process id."""
+
+    url: str
+    pid: int
+
+
+@contextmanager
+def serve_app() -> Iterator[App]:
+    """The dashboard on a free loopback port (its store and data from this environment),
+    trusting the e2e analyst header; stopped by its pid at the end."""
+    with contextlib.ExitStack() as stack:
+        with server_output_to_stderr():  # the server inherits fd 1; stdout is our JSON
+            url = stack.enter_context(
+                E2E.streamlit_server(REPO / "dashboard" / "app.py", env=E2E.APP_ENV)
+            )
+        yield App(url, child_pid(f"--server.port\0{urlsplit(url).port}\0".encode()))
+
+
 def measure(n: int, runs: int) -> list[dict[str, object]]:
     """Serve the app, load it in Chromium, time `runs` changes; return the figures."""
-    with serve_dashboard() as server, chromium() as browser:
+    with serve_app() as server, chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      extra_http_headers={HEADER: ANALYST})  # fmt: skip
+                                      extra_http_headers=E2E.ANALYST_HEADERS)  # fmt: skip
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         began = time.perf_counter()

@@ -1,13 +1,16 @@
-"""Load the dashboard with 20 concurrent browser sessions; print p50/p95 per step and RSS.
+"""Load the dashboard with 20 concurrent browser sessions; print p50/p95 per step and memory.
 
-One Streamlit server (127.0.0.1, stopped by its pid), one headless Debian Chromium, 20
-contexts driven by Playwright's async API; even sessions are analysts (trusted proxy
-header), odd ones the public. Each loads a week, picks its own category, uploads 11 + i rows
-of its own, waits for the KPI to include exactly them and downloads the CSV export. Times run
-from each action to the page showing the expected KPI (or the finished download). The
-server's RSS is read before, at the peak and after Streamlit dropped the closed sessions;
-its metrics tell the uploaded bytes it still holds. tests/e2e/test_many_users.py runs the same
-load and asserts on it. Usage: python bench/many_users.py (prints one JSON object).
+The server and Debian's headless Chromium start as in tests/e2e/conftest.py; 20 contexts on
+Playwright's async API (even: analysts, odd: the public), STAGGER_S apart, each asking for
+reduced motion (Streamlit then stops its CSS animations, a third of the browsers' CPU on the
+server's 2 cores). Each loads a week on the default (map) page, opens the Upload tab, picks
+its own category, uploads 11 + i rows and downloads the CSV export; a step runs from the
+action to the expected KPI (or the finished download). Every wait has a timeout and the
+sessions share one deadline naming the stuck session and step. A page is loaded once its
+sidebar widgets are mounted: Streamlit fetches a widget's code on demand, and a radio whose
+code came after the next run's message mounted without its seeded value, fell back to its
+default "Español" and turned the page Spanish (the 120 s hangs: "Incidentes" never read
+"Incidents"); a page that turns Spanish now fails at once. Usage: python bench/many_users.py
 """
 
 from __future__ import annotations
@@ -15,14 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import importlib.util
 import io
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,11 +32,19 @@ from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import geopandas as gpd
-from playwright.async_api import Browser, ConsoleMessage, FilePayload, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    ConsoleMessage,
+    FilePayload,
+    Page,
+    ViewportSize,
+    async_playwright,
+)
 from playwright.async_api import Error as PlaywrightError
 
 from geo.aggregate import totals
@@ -46,31 +55,43 @@ from geo.layers import load_layers
 from geo.privacy import DEFAULT_POLICY, gate
 from geo.query import Filter, apply_filter, prepare
 from geo.schema import CATEGORIES
-from geo.settings import data_dir
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--use-gl=angle", "--use-angle=swiftshader",
-                 "--enable-unsafe-swiftshader"]  # fmt: skip
 SESSIONS = 20
+WARM_UPS = 2  # full sessions (analyst, public) before the baseline: imports, caches, store
+STAGGER_S = 0.5  # between session starts, as users arrive: not 20 in the same instant
+STEPS = ("load", "tab", "filter", "upload", "export")
+STEP_TIMEOUT_MS = 120_000  # any one wait; the slowest step's p95 measured 45-63 s here
+DEADLINE_S = 270  # the 20 sessions together; measured 100-190 s here
 # Streamlit keeps a closed session this many seconds for a reconnect (default 120); its
 # session store only drops expired sessions when it is next written to (a later disconnect).
 SESSION_TTL_S = 5
-HEADER, ANALYST = "X-Hito-User", "load-analyst"
-SERVER_ENV = {"HITO_TRUSTED_USER_HEADER": HEADER, "HITO_ANALYSTS": ANALYST}
+# glibc hands blocks of 64 kB or more back to the system when freed (its default threshold
+# grows up to 32 MB, keeping freed uploads in the heap): RSS then shows what is still held.
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536"}
 ZONE = "America/Santiago"
 WEEK = Filter(start=date(2026, 1, 12), end=date(2026, 1, 18), zone=ZONE)
 VIEW = {"from": "2026-01-12", "to": "2026-01-18", "tz": ZONE, "lang": "en"}
-TIMEOUT_MS = 120_000
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 TAG = "load-session-{:02d}"
-STDERR_FD = 2  # the server writes here: stdout carries the figures
 # Each uploaded row carries a long description, so that what a session holds (the file in
 # Streamlit's upload manager, the parsed rows in its session state) is large enough to see in
 # the server's RSS: 11-30 rows of ~120 kB, 1.3-3.6 MB per file, ~50 MB for the 20 files.
 DESCRIPTION_CHARS = 120_000  # under the csv module's default field limit (131,072)
+
+
+def _e2e_conftest() -> ModuleType:
+    """tests/e2e/conftest.py, the one place that starts the app and Chromium for browsers."""
+    path = REPO / "tests" / "e2e" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("hito_e2e_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+E2E = _e2e_conftest()
 
 
 @dataclass(frozen=True)
@@ -89,11 +110,13 @@ class Plan:
 
 @dataclass
 class Outcome:
-    """What one session measured and saw."""
+    """What one session measured and saw, and the step it is in."""
 
     timings: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     exported: list[dict[str, str]] = field(default_factory=list)
+    step: str = "not started"
+    step_began: float = field(default_factory=time.monotonic)
 
     def console(self, message: ConsoleMessage) -> None:
         """Keep the page's console errors."""
@@ -122,13 +145,13 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def session_plans() -> list[Plan]:
-    """Every session's plan, with KPI values computed from the bundled demo data."""
-    layers = load_layers()
-    stored = prepare(enrich(read_incidents(data_dir() / "demo_incidents.csv").incidents, layers))
+def session_plans(data: Path, count: int = SESSIONS + WARM_UPS) -> list[Plan]:
+    """Plans 0..count-1 (the last WARM_UPS are the warm-up's), with KPI values computed
+    from the demo data in `data`."""
+    stored = prepare(enrich(read_incidents(data / "demo_incidents.csv").incidents, load_layers()))
     public = gate(stored, "public", DEFAULT_POLICY)
     plans = []
-    for index in range(SESSIONS):
+    for index in range(count):
         role = "analyst" if index % 2 == 0 else "public"
         seen = stored if role == "analyst" else public
         category = CATEGORIES[index % len(CATEGORIES)]
@@ -147,57 +170,41 @@ def _count(incidents: gpd.GeoDataFrame, flt: Filter) -> int:
     return int(totals(apply_filter(incidents, flt))["incidents"])
 
 
-# --- the server -----------------------------------------------------------------------------
+# --- the server and what it holds ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Server:
     url: str
     pid: int
+    data: Path  # its data folder
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def copy_data(folder: Path) -> Path:
+    """Copy data/ into `folder` without the store (the server seeds its own): return it."""
+    target = folder / "data"
+    shutil.copytree(REPO / "data", target, ignore=shutil.ignore_patterns("hito.gpkg*"))
+    return target
 
 
 @contextlib.contextmanager
-def serve_dashboard() -> Iterator[Server]:
-    """Run the dashboard on a free loopback port with SERVER_ENV; stop it by its pid."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.disconnectedSessionTTL", str(SESSION_TTL_S),
-    ]  # fmt: skip
-    environment = {**os.environ, **SERVER_ENV}
-    process = subprocess.Popen(
-        command, cwd=REPO, env=environment, start_new_session=True, stdout=STDERR_FD
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield Server(url, process.pid)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+def serve_dashboard(data: Path) -> Iterator[Server]:
+    """The app on data folder `data` with conftest's streamlit_server and APP_ENV, closed
+    sessions dropped after SESSION_TTL_S; with its pid, to read its memory."""
+    env = {**E2E.APP_ENV, "HITO_DATA_DIR": str(data), **MALLOC_ENV}
+    ttl = ("--server.disconnectedSessionTTL", str(SESSION_TTL_S))
+    with E2E.streamlit_server(REPO / "dashboard" / "app.py", *ttl, env=env) as url:
+        yield Server(url, child_pid(f"--server.port\0{urlsplit(url).port}\0".encode()), data)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response,
-        ):
-            if response.status == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit at {url} not healthy after 60 s")
+def child_pid(marker: bytes) -> int:
+    """Return the pid of this process's child whose command line holds `marker`."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and marker in (stat.parent / "cmdline").read_bytes():
+                return int(stat.parent.name)
+    raise RuntimeError(f"no child process of {os.getpid()} has {marker!r} in its command line")
 
 
 def rss_mb(pid: int) -> float:
@@ -208,16 +215,18 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"/proc/{pid}/status has no VmRSS line")
 
 
-def uploaded_bytes(url: str) -> int:
-    """Bytes of uploaded files the server still holds (Streamlit's /_stcore/metrics,
-    cache_memory_bytes of its UploadedFileManager; absent = none)."""
-    query = "families=cache_memory_bytes&families=active_sessions"
-    with urllib.request.urlopen(f"{url}/_stcore/metrics?{query}", timeout=10) as response:
+def held_bytes(url: str) -> dict[str, int]:
+    """Bytes the server holds per Streamlit's /_stcore/metrics (cache_memory_bytes): the
+    uploaded files (UploadedFileManager) and the files behind download buttons (media)."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as response:
         text = response.read().decode("utf-8")
-    held = 0
+    held = {"uploads": 0, "media": 0}
     for line in text.splitlines():
-        if line.startswith("cache_memory_bytes{") and "UploadedFileManager" in line:
-            held += int(float(line.rsplit(" ", 1)[1]))
+        if not line.startswith("cache_memory_bytes{"):
+            continue
+        kind = "uploads" if "UploadedFileManager" in line else "media" if "media" in line else ""
+        if kind:
+            held[kind] += int(float(line.rsplit(" ", 1)[1]))
     return held
 
 
@@ -227,59 +236,87 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-# --- one session ----------------------------------------------------------------------------
+# --- one session -----------------------------------------------------------------------------
 
-KPI_JS = """
-    ([label, expected]) => [...document.querySelectorAll("[data-testid='stMetric']")]
-        .some(metric => metric.innerText.split("\\n")[0].trim() === label
-              && metric.querySelector("[data-testid='stMetricValue']")
-                  .innerText.replace(/[.,\\s]/g, "") === String(expected))
+# Polled every PAGE_POLL_MS (textContent: no layout): "ok" when the KPI "Incidents" shows
+# `expected` (and, with `ready`, the sidebar's widgets are mounted: no skeleton left); the
+# picked language's name when it is not English; "" (keep waiting) otherwise.
+PAGE_JS = """
+    ([expected, ready]) => {
+        const sidebar = document.querySelector("[data-testid='stSidebar']");
+        const language = sidebar?.querySelector(
+            "[data-testid='stRadioOption'][data-selected='true']");
+        if (language && language.textContent.trim() !== "English") return language.textContent;
+        if (ready && (!language || sidebar.querySelector("[data-testid='stSkeleton']"))) return "";
+        const shows = [...document.querySelectorAll("[data-testid='stMetric']")].some(metric =>
+            metric.querySelector("[data-testid='stMetricLabel']")?.textContent.trim()
+                === "Incidents"
+            && metric.querySelector("[data-testid='stMetricValue']")?.textContent
+                .replace(/[.,\\s]/g, "") === String(expected));
+        return shows ? "ok" : "";
+    }
 """
+PAGE_POLL_MS = 250  # 50 ms cost each waiting page ~2 % of a core (20 pages: 0.4 of 2 cores)
 
 
-async def _kpi_shows(page: Page, expected: int) -> None:
-    await page.wait_for_function(KPI_JS, arg=["Incidents", expected], polling=50,
-                                 timeout=TIMEOUT_MS)  # fmt: skip
+class PageStateError(Exception):
+    """The page is in a state the step cannot reach its goal from."""
+
+
+async def _page_shows(page: Page, expected: int, *, ready: bool = False) -> None:
+    """Wait for the KPI "Incidents" to show `expected`; fail at once if the page turned to
+    another language (its KPI would never read "Incidents")."""
+    state = await page.wait_for_function(
+        PAGE_JS, arg=[expected, ready], polling=PAGE_POLL_MS, timeout=STEP_TIMEOUT_MS
+    )
+    shown = await state.json_value()
+    if shown != "ok":
+        raise PageStateError(f"the page switched its language to {shown!r}")
 
 
 async def _timed(outcome: Outcome, step: str, action: Awaitable[T]) -> T:
-    started = time.perf_counter()
+    outcome.step, outcome.step_began = step, time.monotonic()
     result = await action
-    outcome.timings[step] = time.perf_counter() - started
+    outcome.timings[step] = time.monotonic() - outcome.step_began
     return result
 
 
-async def _session(browser: Browser, url: str, plan: Plan) -> Outcome:
+async def _session(browser: Browser, url: str, plan: Plan, outcome: Outcome) -> None:
     """Run one session's steps; a step that fails is recorded in outcome.errors (asserted
     empty by the test) and ends the session, so the other sessions still finish."""
-    outcome = Outcome()
-    headers = {HEADER: ANALYST} if plan.role == "analyst" else {}
     context = await browser.new_context(
-        viewport={"width": 1280, "height": 900}, accept_downloads=True,
-        extra_http_headers=headers,
+        viewport=VIEWPORT, accept_downloads=True, reduced_motion="reduce",
+        extra_http_headers=E2E.ANALYST_HEADERS if plan.role == "analyst" else {},
     )  # fmt: skip
-    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     page = await context.new_page()
     page.on("console", outcome.console)
     page.on("pageerror", lambda error: outcome.errors.append(str(error)))
     try:
         await _steps(page, url, plan, outcome)
-    except PlaywrightError as error:
-        shown = await page.locator("[data-testid='stMetricValue']").all_inner_texts()
-        expected = (plan.kpi_week, plan.kpi_category, plan.kpi_uploaded)
-        outcome.errors.append(
-            f"session {plan.index} ({plan.role}) after {list(outcome.timings)}: "
-            f"{error.message.splitlines()[0]} (KPIs shown {shown}, expected {expected})"
-        )
+    except (PlaywrightError, PageStateError) as error:
+        outcome.errors.append(await _failure(page, plan, outcome, error))
     finally:
         await context.close()
-    return outcome
+
+
+async def _failure(page: Page, plan: Plan, outcome: Outcome, error: Exception) -> str:
+    """Name the session, its step and error, and the KPIs the page shows."""
+    shown: list[str] | str = "unreadable"
+    with contextlib.suppress(PlaywrightError):
+        shown = await page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    return (
+        f"session {plan.index} ({plan.role}) step {outcome.step!r} after "
+        f"{time.monotonic() - outcome.step_began:.0f} s: {str(error).splitlines()[0]} (KPIs "
+        f"shown {shown}; Incidents expected {plan.kpi_week}, {plan.kpi_category}, "
+        f"{plan.kpi_uploaded} after load, filter, upload)"
+    )
 
 
 async def _steps(page: Page, url: str, plan: Plan, outcome: Outcome) -> None:
     await _timed(outcome, "load", _load(page, url, plan))
+    await _timed(outcome, "tab", _open_upload_tab(page))
     await _timed(outcome, "filter", _pick_category(page, plan))
-    await page.get_by_role("tab", name="Upload").click()
     await _timed(outcome, "upload", _upload(page, plan))
     outcome.exported = await _timed(outcome, "export", _export_csv(page))
     if await page.locator("[data-testid='stException']").count():
@@ -287,8 +324,15 @@ async def _steps(page: Page, url: str, plan: Plan, outcome: Outcome) -> None:
 
 
 async def _load(page: Page, url: str, plan: Plan) -> None:
-    await page.goto(f"{url}/?{urlencode(VIEW)}", wait_until="commit", timeout=TIMEOUT_MS)
-    await _kpi_shows(page, plan.kpi_week)
+    """The default page (map tab) for the week, until its KPI and sidebar are shown."""
+    await page.goto(f"{url}/?{urlencode(VIEW)}", wait_until="commit")
+    await _page_shows(page, plan.kpi_week, ready=True)
+
+
+async def _open_upload_tab(page: Page) -> None:
+    """The light tab for the filter step (the map is drawn by the load already)."""
+    await page.get_by_role("tab", name="Upload").click()
+    await page.locator("[data-testid='stFileUploaderDropzone']").wait_for()
 
 
 async def _pick_category(page: Page, plan: Plan) -> None:
@@ -300,7 +344,7 @@ async def _pick_category(page: Page, plan: Plan) -> None:
     await box.locator("input").fill(label)
     await page.get_by_role("option", name=label, exact=True).click()
     await page.keyboard.press("Escape")
-    await _kpi_shows(page, plan.kpi_category)
+    await _page_shows(page, plan.kpi_category)
 
 
 async def _upload(page: Page, plan: Plan) -> None:
@@ -309,25 +353,38 @@ async def _upload(page: Page, plan: Plan) -> None:
     await chooser.set_input_files(
         files=[FilePayload(name=name, mimeType="text/csv", buffer=plan.upload)]
     )
-    await _kpi_shows(page, plan.kpi_uploaded)
+    await _page_shows(page, plan.kpi_uploaded)
 
 
 async def _export_csv(page: Page) -> list[dict[str, str]]:
     await page.get_by_role("tab", name="Export").click()
     button = page.get_by_role("button", name="CSV", exact=True)
-    async with page.expect_download(timeout=TIMEOUT_MS) as started:
+    async with page.expect_download() as started:
         await button.click()
     download = await started.value
     text = Path(await download.path()).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
+async def _one_page_view(browser: Browser, url: str) -> None:
+    """Open and close one public page (the disconnect sweeps expired sessions)."""
+    context = await browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(f"{url}/?{urlencode(VIEW)}")
+    await page.locator("[data-testid='stMetricValue']").first.wait_for()
+    await context.close()
+
+
+# --- the load and its figures ---------------------------------------------------------------
+
+
 @contextlib.asynccontextmanager
 async def _chromium() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless (never a downloaded browser)."""
+    """Debian's Chromium, headless, with the browser tests' flags (never a downloaded one)."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(E2E.CHROMIUM), headless=True, args=E2E.CHROMIUM_ARGS
         )
         try:
             yield browser
@@ -335,21 +392,50 @@ async def _chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def _all_sessions(browser: Browser, url: str, plans: list[Plan]) -> list[Outcome]:
-    async def staggered(plan: Plan) -> Outcome:
-        await asyncio.sleep(0.25 * plan.index)  # not all 20 in the same millisecond
-        return await _session(browser, url, plan)
+async def _all_sessions(
+    browser: Browser, url: str, plans: list[Plan], deadline_s: float
+) -> list[Outcome]:
+    """Run `plans` concurrently, STAGGER_S apart; a session still running at `deadline_s`
+    is cancelled and named with its step in its outcome's errors."""
+    outcomes = [Outcome() for _ in plans]
 
-    return list(await asyncio.gather(*(staggered(plan) for plan in plans)))
+    async def staggered(order: int, plan: Plan, outcome: Outcome) -> None:
+        await asyncio.sleep(STAGGER_S * order)
+        await _session(browser, url, plan, outcome)
+
+    pairs = enumerate(zip(plans, outcomes, strict=True))
+    tasks = [asyncio.create_task(staggered(order, *pair)) for order, pair in pairs]
+    _, stuck = await asyncio.wait(tasks, timeout=deadline_s)
+    for task in stuck:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for plan, outcome, task in zip(plans, outcomes, tasks, strict=True):
+        if task in stuck:
+            outcome.errors.append(
+                f"session {plan.index} ({plan.role}) stuck in step {outcome.step!r} for "
+                f"{time.monotonic() - outcome.step_began:.0f} s at the {deadline_s:.0f} s deadline"
+            )
+        elif task.exception() is not None:
+            outcome.errors.append(f"session {plan.index}: {task.exception()!r}")
+    return outcomes
 
 
-async def _one_page_view(browser: Browser, url: str) -> None:
-    """Open and close one session (a warm-up, or the disconnect that sweeps expired ones)."""
-    context = await browser.new_context()
-    page = await context.new_page()
-    await page.goto(f"{url}/?{urlencode(VIEW)}")
-    await page.locator("[data-testid='stMetricValue']").first.wait_for(timeout=TIMEOUT_MS)
-    await context.close()
+@dataclass(frozen=True)
+class Run:
+    """The sessions' outcomes and the server's figures around them."""
+
+    outcomes: list[Outcome]
+    warm_up_errors: list[str]
+    rss: dict[str, float]  # MB: baseline, peak, after
+    held: dict[str, dict[str, int]]  # held_bytes at baseline, sessions closed, dropped
+    cpu_s: dict[str, float]  # the 20 sessions' phase: wall time, the server's CPU time
+
+
+async def _settle(browser: Browser, url: str) -> None:
+    """Let every closed session expire, and sweep them out with one page view."""
+    await asyncio.sleep(SESSION_TTL_S + 1)
+    await _one_page_view(browser, url)
+    await asyncio.sleep(3)
 
 
 async def _track_peak(pid: int, peak: list[float]) -> None:
@@ -359,75 +445,79 @@ async def _track_peak(pid: int, peak: list[float]) -> None:
         await asyncio.sleep(0.2)
 
 
-# --- the load and its figures --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    """The sessions' outcomes and the server's figures around them."""
-
-    outcomes: list[Outcome]
-    rss: dict[str, float]  # baseline, peak, after (MB)
-    uploads_held: dict[str, int]  # uploaded bytes the server holds: sessions closed / dropped
-    phase_s: float  # wall time of the 20 concurrent sessions
-    server_cpu_s: float  # the server's CPU time in that phase
-
-
 async def run_load(server: Server, plans: list[Plan]) -> Run:
-    """Warm up, run the sessions concurrently, let Streamlit drop them; read RSS and uploads."""
+    """Warm up with the last WARM_UPS plans one by one, then run the others concurrently;
+    read the server's RSS and held bytes before, at the peak and once they are dropped."""
+    sessions, warm_ups = plans[:-WARM_UPS], plans[-WARM_UPS:]
     async with _chromium() as browser:
-        await _one_page_view(browser, server.url)  # fill the shared caches (layers, store)
-        await asyncio.sleep(SESSION_TTL_S + 1)
-        peak = [rss_mb(server.pid)]
-        baseline, cpu_before, started = peak[0], cpu_seconds(server.pid), time.monotonic()
+        warm_up_errors = []
+        for plan in warm_ups:
+            done = await _all_sessions(browser, server.url, [plan], STEP_TIMEOUT_MS / 1000)
+            warm_up_errors += done[0].errors
+        await _settle(browser, server.url)
+        held, peak = {"baseline": held_bytes(server.url)}, [rss_mb(server.pid)]
+        rss, began = {"baseline": peak[0]}, time.monotonic()
+        server_cpu_s = cpu_seconds(server.pid)
         tracker = asyncio.create_task(_track_peak(server.pid, peak))
-        outcomes = await _all_sessions(browser, server.url, plans)
+        outcomes = await _all_sessions(browser, server.url, sessions, DEADLINE_S)
         tracker.cancel()
-        phase_s, server_cpu_s = time.monotonic() - started, cpu_seconds(server.pid) - cpu_before
-        held = {"closed": uploaded_bytes(server.url)}
-        await asyncio.sleep(SESSION_TTL_S + 1)  # every closed session has expired ...
-        await _one_page_view(browser, server.url)  # ... and this disconnect drops them
-        await asyncio.sleep(3)
-        held["dropped"] = uploaded_bytes(server.url)
-    rss = {"baseline": baseline, "peak": peak[0], "after": rss_mb(server.pid)}
-    rounded = {key: round(value, 1) for key, value in rss.items()}
-    return Run(outcomes, rounded, held, phase_s, server_cpu_s)
+        cpu = {"phase_s": time.monotonic() - began,
+               "server_cpu_s": cpu_seconds(server.pid) - server_cpu_s}  # fmt: skip
+        held["closed"] = held_bytes(server.url)
+        await _settle(browser, server.url)
+        held["dropped"] = held_bytes(server.url)
+    rss |= {"peak": peak[0], "after": rss_mb(server.pid)}
+    return Run(outcomes, warm_up_errors, rss, held, cpu)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(values, n=20, method="inclusive")
-    return {"p50": round(statistics.median(values), 3), "p95": round(cuts[18], 3),
-            "max": round(max(values), 3), "n": len(values)}  # fmt: skip
+    return {"p50": round(statistics.median(values), 2), "p95": round(cuts[18], 2),
+            "max": round(max(values), 2), "n": len(values)}  # fmt: skip
 
 
 def figures_of(run: Run) -> dict[str, Any]:
-    """p50/p95 per step over the sessions that reached it, RSS and run figures."""
+    """p50/p95 per step over the sessions that reached it (s), memory and run figures."""
     figures: dict[str, Any] = {}
-    for step in ("load", "filter", "upload", "export"):
-        done = [o.timings[step] for o in run.outcomes if step in o.timings]
+    for step in STEPS:
+        done = [outcome.timings[step] for outcome in run.outcomes if step in outcome.timings]
         figures[step] = _percentiles(done) if len(done) >= 2 else {"n": len(done)}
-    figures["rss_mb"] = run.rss
-    figures["uploaded_bytes_held"] = run.uploads_held
+    rss = run.rss
+    kept = (rss["after"] - rss["baseline"]) / max(rss["peak"] - rss["baseline"], 1e-9)
+    figures["rss_mb"] = {key: round(value, 1) for key, value in rss.items()}
+    figures["rss_mb"]["kept_share"] = round(kept, 2)
+    figures["held_bytes"] = run.held
     figures["sessions"] = {
-        "count": SESSIONS, "failed": sum(bool(o.errors) for o in run.outcomes),
-        "phase_s": round(run.phase_s, 1), "server_cpu_s": round(run.server_cpu_s, 1),
-        "disconnected_session_ttl_s": SESSION_TTL_S,
+        "count": len(run.outcomes), "failed": sum(bool(o.errors) for o in run.outcomes),
+        "stagger_s": STAGGER_S, "disconnected_session_ttl_s": SESSION_TTL_S,
+        **{key: round(value, 1) for key, value in run.cpu_s.items()},
     }  # fmt: skip
-    figures["errors"] = sorted({error[:200] for o in run.outcomes for error in o.errors})
+    errors = run.warm_up_errors + [error for o in run.outcomes for error in o.errors]
+    figures["errors"] = sorted({error[:300] for error in errors})
     return figures
 
 
+@contextlib.contextmanager
+def server_output_to_stderr() -> Iterator[None]:
+    """Point fd 1 at stderr while the server starts (it inherits fd 1): stdout is the JSON."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def main() -> None:
-    """Run the load once on a copy of data/ (HITO_DATA_DIR, unless set) and print figures."""
+    """Run the load once on a copy of data/ and print its figures as one JSON object."""
     with contextlib.ExitStack() as stack:
-        if "HITO_DATA_DIR" not in os.environ:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hito-load-")))
-            ignore = shutil.ignore_patterns("hito.gpkg*")
-            shutil.copytree(REPO / "data", folder / "data", ignore=ignore)
-            os.environ["HITO_DATA_DIR"] = str(folder / "data")
-        plans = session_plans()
-        server = stack.enter_context(serve_dashboard())
-        print(json.dumps(figures_of(asyncio.run(run_load(server, plans)))))
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hito-load-")))
+        with server_output_to_stderr():
+            server = stack.enter_context(serve_dashboard(copy_data(folder)))
+        figures = figures_of(asyncio.run(run_load(server, session_plans(server.data))))
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
