@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-from many_users import E2E, REPO, child_pid, cpu_seconds, server_output_to_stderr
+from dashboard_server import E2E, REPO, child_pid, cpu_seconds, server_output_to_stderr
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from proc_memory import peak_rss_mb, rss_mb
 

@@ -18,25 +18,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import importlib.util
 import io
 import json
-import os
-import shutil
 import statistics
-import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import geopandas as gpd
+from dashboard_server import (
+    E2E,
+    SESSION_TTL_S,
+    Server,
+    copy_data,
+    cpu_seconds,
+    held_bytes,
+    serve_dashboard,
+    server_output_to_stderr,
+)
 from playwright.async_api import (
     Browser,
     ConsoleMessage,
@@ -46,6 +50,7 @@ from playwright.async_api import (
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
+from proc_memory import rss_mb
 
 from geo.aggregate import totals
 from geo.enrich import enrich
@@ -64,12 +69,6 @@ STAGGER_S = 0.5  # between session starts, as users arrive: not 20 in the same i
 STEPS = ("load", "tab", "filter", "upload", "export")
 STEP_TIMEOUT_MS = 120_000  # any one wait; the slowest step's p95 measured 45-63 s here
 DEADLINE_S = 270  # the 20 sessions together; measured 100-190 s here
-# Streamlit keeps a closed session this many seconds for a reconnect (default 120); its
-# session store only drops expired sessions when it is next written to (a later disconnect).
-SESSION_TTL_S = 5
-# glibc hands blocks of 64 kB or more back to the system when freed (its default threshold
-# grows up to 32 MB, keeping freed uploads in the heap): RSS then shows what is still held.
-MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536"}
 ZONE = "America/Santiago"
 WEEK = Filter(start=date(2026, 1, 12), end=date(2026, 1, 18), zone=ZONE)
 VIEW = {"from": "2026-01-12", "to": "2026-01-18", "tz": ZONE, "lang": "en"}
@@ -81,17 +80,7 @@ TAG = "load-session-{:02d}"
 DESCRIPTION_CHARS = 120_000  # under the csv module's default field limit (131,072)
 
 
-def _e2e_conftest() -> ModuleType:
-    """tests/e2e/conftest.py, the one place that starts the app and Chromium for browsers."""
-    path = REPO / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("hito_e2e_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-E2E = _e2e_conftest()
 
 
 @dataclass(frozen=True)
@@ -168,72 +157,6 @@ def session_plans(data: Path, count: int = SESSIONS + WARM_UPS) -> list[Plan]:
 
 def _count(incidents: gpd.GeoDataFrame, flt: Filter) -> int:
     return int(totals(apply_filter(incidents, flt))["incidents"])
-
-
-# --- the server and what it holds ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    pid: int
-    data: Path  # its data folder
-
-
-def copy_data(folder: Path) -> Path:
-    """Copy data/ into `folder` without the store (the server seeds its own): return it."""
-    target = folder / "data"
-    shutil.copytree(REPO / "data", target, ignore=shutil.ignore_patterns("hito.gpkg*"))
-    return target
-
-
-@contextlib.contextmanager
-def serve_dashboard(data: Path) -> Iterator[Server]:
-    """The app on data folder `data` with conftest's streamlit_server and APP_ENV, closed
-    sessions dropped after SESSION_TTL_S; with its pid, to read its memory."""
-    env = {**E2E.APP_ENV, "HITO_DATA_DIR": str(data), **MALLOC_ENV}
-    ttl = ("--server.disconnectedSessionTTL", str(SESSION_TTL_S))
-    with E2E.streamlit_server(REPO / "dashboard" / "app.py", *ttl, env=env) as url:
-        yield Server(url, child_pid(f"--server.port\0{urlsplit(url).port}\0".encode()), data)
-
-
-def child_pid(marker: bytes) -> int:
-    """Return the pid of this process's child whose command line holds `marker`."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if parent == os.getpid() and marker in (stat.parent / "cmdline").read_bytes():
-                return int(stat.parent.name)
-    raise RuntimeError(f"no child process of {os.getpid()} has {marker!r} in its command line")
-
-
-def rss_mb(pid: int) -> float:
-    """The resident set size of process `pid` in MB, from /proc/PID/status (VmRSS, kB)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"/proc/{pid}/status has no VmRSS line")
-
-
-def held_bytes(url: str) -> dict[str, int]:
-    """Bytes the server holds per Streamlit's /_stcore/metrics (cache_memory_bytes): the
-    uploaded files (UploadedFileManager) and the files behind download buttons (media)."""
-    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as response:
-        text = response.read().decode("utf-8")
-    held = {"uploads": 0, "media": 0}
-    for line in text.splitlines():
-        if not line.startswith("cache_memory_bytes{"):
-            continue
-        kind = "uploads" if "UploadedFileManager" in line else "media" if "media" in line else ""
-        if kind:
-            held[kind] += int(float(line.rsplit(" ", 1)[1]))
-    return held
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` so far (/proc/PID/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- one session -----------------------------------------------------------------------------
@@ -495,19 +418,6 @@ def figures_of(run: Run) -> dict[str, Any]:
     errors = run.warm_up_errors + [error for o in run.outcomes for error in o.errors]
     figures["errors"] = sorted({error[:300] for error in errors})
     return figures
-
-
-@contextlib.contextmanager
-def server_output_to_stderr() -> Iterator[None]:
-    """Point fd 1 at stderr while the server starts (it inherits fd 1): stdout is the JSON."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def main() -> None:
