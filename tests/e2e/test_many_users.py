@@ -40,6 +40,8 @@ MEDIA_KEPT_SHARE = 0.2
 
 
 def _load_bench() -> ModuleType:
+    if str(REPO / "bench") not in sys.path:  # the bench scripts import each other by name
+        sys.path.insert(0, str(REPO / "bench"))
     spec = importlib.util.spec_from_file_location("many_users", REPO / "bench" / "many_users.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
