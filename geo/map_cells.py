@@ -12,7 +12,7 @@ from folium.template import Template
 
 from geo.cell_classes import class_colours, class_labels, class_of, class_starts
 from geo.cells import cell_outline, edge_length_m
-from geo.map_legend import map_text, safe_json
+from geo.map_legend import POPUP_LINE_JS, map_text, safe_json
 from geo.map_policy import CellView
 
 OUTLINE_DECIMALS: Final = 5  # ~1 m
@@ -33,14 +33,9 @@ class IncidentCells(Layer):
         var {{ this.get_name() }} = L.featureGroup();
         (function (group, data) {
             var text = data.text;
-            function line(box, label, value) {
-                var row = document.createElement("div");
-                var key = document.createElement("b");
-                key.textContent = label + ": ";
-                row.appendChild(key);
-                row.appendChild(document.createTextNode(value));
-                box.appendChild(row);
-            }
+        """
+        + POPUP_LINE_JS
+        + """
             function details(i) {
                 var box = document.createElement("div");
                 line(box, text.incidents, data.incidents_text[i]);

@@ -17,6 +17,18 @@ EXTRA_TEXT: Final[dict[str, dict[str, str]]] = {
     "legend_layers": {"es": "Capas", "en": "Layers"},
     "unlisted_category": {"es": "Fuera del vocabulario", "en": "Outside the vocabulary"},
 }
+# Browser code shared by the incident layers' popups: append "label: value" to `box`, both
+# as text nodes (never HTML), so a popup shows data exactly and runs none of it.
+POPUP_LINE_JS: Final = """
+            function line(box, label, value) {
+                var row = document.createElement("div");
+                var key = document.createElement("b");
+                key.textContent = label + ": ";
+                row.appendChild(key);
+                row.appendChild(document.createTextNode(value));
+                box.appendChild(row);
+            }
+"""
 HEX_COLOUR: Final = re.compile(r"#[0-9a-fA-F]{6}")
 LEGEND_SHAPES: Final[tuple[str, ...]] = ("dot", "fill", "line", "ring")
 

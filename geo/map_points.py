@@ -11,7 +11,7 @@ from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo.map_legend import category_label, map_text
+from geo.map_legend import POPUP_LINE_JS, category_label, map_text
 
 # Popup and tooltip words: name used by the browser code -> geo.i18n label key.
 POPUP_FIELDS: Final = {
@@ -35,14 +35,9 @@ class IncidentClusters(JSCSSMixin, Layer):
         });
         (function (cluster, data) {
             var text = data.text;
-            function line(box, label, value) {
-                var row = document.createElement("div");
-                var key = document.createElement("b");
-                key.textContent = label + ": ";
-                row.appendChild(key);
-                row.appendChild(document.createTextNode(value));
-                box.appendChild(row);
-            }
+        """
+        + POPUP_LINE_JS
+        + """
             function localTime(i) {
                 var zone = data.zones[data.zone[i]];
                 return data.local_time[i] + (zone ? " (" + zone + ")" : "");
